@@ -1,0 +1,103 @@
+"""`babelwire`: run the whole stack, apply migrations, or run a command next to the services.
+
+    babelwire up                    ingest API, read API, worker (+ periodic re-enqueue) in the foreground
+    babelwire migrate               apply pending migrations to DATABASE_URL
+    babelwire with-services -- CMD  run CMD with DATABASE_URL / REDIS_URL set (embedded if unset)
+"""
+
+import argparse
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from babelwire.embedded import local_services
+from babelwire.migrate import apply_migrations
+from babelwire.settings import get_settings
+
+log = logging.getLogger("babelwire")
+
+STOP_GRACE_SECONDS = 30.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="babelwire", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, help="where embedded servers keep their data (default: BABELWIRE_DATA_DIR or .data)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="run the ingest API, the read API and a worker until Ctrl-C")
+    commands.add_parser("migrate", help="apply pending migrations to DATABASE_URL")
+    with_services = commands.add_parser("with-services", help="run a command with the services' URLs in its environment")
+    with_services.add_argument("cmd", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    for chatty in ("pgserver", "yoyo"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    data_dir = args.data_dir or get_settings().data_dir
+    if args.command == "migrate":
+        _migrate(get_settings().database_url)
+        return 0
+    with local_services(data_dir) as urls:
+        os.environ.update(urls)
+        get_settings.cache_clear()
+        _migrate(urls["DATABASE_URL"])
+        if args.command == "up":
+            return _up(data_dir)
+        cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
+        if not cmd:
+            parser.error("with-services needs a command")
+        return subprocess.call(cmd)
+
+
+def _migrate(database_url: str) -> None:
+    applied = apply_migrations(database_url)
+    log.info("migrations applied: %s", ", ".join(applied) if applied else "none pending")
+
+
+def _up(data_dir: Path) -> int:
+    settings = get_settings()
+    python = sys.executable
+    commands = {
+        "ingest": [python, "-m", "uvicorn", "services.ingest.app:app", "--host", settings.host, "--port", str(settings.ingest_port)],
+        "api": [python, "-m", "uvicorn", "services.api.app:app", "--host", settings.host, "--port", str(settings.api_port)],
+        "worker": [
+            python, "-m", "celery", "-A", "workers.app", "worker", "--beat",
+            "--schedule", str(data_dir / "celerybeat-schedule"),
+            "--concurrency", str(settings.worker_concurrency), "--loglevel", "INFO",
+        ],
+    }
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    # Each child has a session of its own: Ctrl-C reaches only this launcher, which stops the
+    # services in order (workers finish their current file) before the embedded servers go.
+    children = {name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()}
+    log.info(
+        "ingest API http://%s:%d  read API http://%s:%d  worker x%d  (Ctrl-C stops all)",
+        settings.host, settings.ingest_port, settings.host, settings.api_port, settings.worker_concurrency,
+    )
+    exited = None
+    while not stop.wait(0.5):
+        exited = next((name for name, child in children.items() if child.poll() is not None), None)
+        if exited:
+            log.error("%s exited with status %s; stopping the others", exited, children[exited].returncode)
+            break
+    for child in children.values():
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    for name, child in children.items():
+        try:
+            child.wait(timeout=STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            log.warning("%s did not stop in %.0fs; killing it", name, STOP_GRACE_SECONDS)
+            child.kill()
+            child.wait()
+    log.info("stopped")
+    return 1 if exited else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""Every setting of the service, read once from environment variables with defaults."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BABELWIRE_", extra="ignore")
+
+    # The two URLs keep their conventional unprefixed names so compose files and PaaS add-ons work as is.
+    database_url: str = Field(
+        default="postgresql://postgres@127.0.0.1:5432/babelwire", validation_alias="DATABASE_URL"
+    )
+    redis_url: str = Field(default="redis://127.0.0.1:6379/0", validation_alias="REDIS_URL")
+
+    # Where `make run` keeps the embedded PostgreSQL and Redis data between runs.
+    data_dir: Path = Path(".data")
+
+    # `babelwire up` (make run): where the two APIs listen and how many worker processes run.
+    host: str = "127.0.0.1"
+    ingest_port: int = 8000
+    api_port: int = 8001
+    worker_concurrency: int = 2
+
+    queue: str = "babelwire"
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+    db_pool_timeout_seconds: float = 10.0
+
+    max_file_bytes: int = 10 * 1024 * 1024
+    max_files_per_request: int = 1000
+
+    # A queued file whose enqueue is older than this is sent to the broker again (Redis was down,
+    # the ingest process died between commit and publish, or the message was lost).
+    requeue_after_seconds: float = 300.0
+    requeue_interval_seconds: float = 30.0
+    requeue_batch: int = 1000
+
+    task_max_retries: int = 5
+    task_retry_backoff_max_seconds: int = 600
+    broker_timeout_seconds: float = 2.0
+
+    language_min_confidence: float = 0.0
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

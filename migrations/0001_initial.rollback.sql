@@ -1,0 +1,1 @@
+DROP TABLE job_files, articles, translation_groups, jobs CASCADE;

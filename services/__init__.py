@@ -1,0 +1,1 @@
+"""The two HTTP services: `ingest` (write side) and `api` (read side)."""

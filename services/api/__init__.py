@@ -1,0 +1,1 @@
+"""The read API: jobs, articles, duplicates and translation groups, as other services consume them."""

@@ -1,0 +1,70 @@
+"""Ingest API: `POST /v1/jobs` stores every accepted file in PostgreSQL in the transaction that
+creates its job, then enqueues one task per file after the commit."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import File, HTTPException, Request, Response, UploadFile, status
+
+from babelwire import jobs
+from babelwire.db import transaction
+from babelwire.problems import problem_responses
+from babelwire.schemas import Job, JobAccepted
+from babelwire.settings import get_settings
+from babelwire.web import Connection, create_app
+from workers.queueing import dispatch
+
+app = create_app(
+    "Babelwire ingest API",
+    "Upload article files; each upload becomes a job whose files are cleaned, deduplicated and "
+    "linked to their translations by the workers.",
+)
+
+
+@app.post(
+    "/v1/jobs",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobAccepted,
+    tags=["jobs"],
+    summary="Upload one or more article files as a new job",
+    responses=problem_responses(413),
+)
+def create_job(
+    request: Request,
+    response: Response,
+    files: Annotated[list[UploadFile], File(description="Article files (UTF-8 text); repeat the part for many.")],
+) -> JobAccepted:
+    settings = get_settings()
+    if len(files) > settings.max_files_per_request:
+        raise HTTPException(413, f"{len(files)} files in one request; the limit is {settings.max_files_per_request}")
+    incoming = [_read(upload, settings.max_file_bytes) for upload in files]
+    with transaction() as conn:
+        job_id, queued = jobs.create_job(conn, incoming)
+    dispatch(queued)
+    status_url = str(request.url_for("get_job", job_id=job_id))
+    response.headers["Location"] = status_url
+    return JobAccepted(job_id=job_id, status_url=status_url, files=len(incoming))
+
+
+@app.get(
+    "/v1/jobs/{job_id}",
+    response_model=Job,
+    tags=["jobs"],
+    summary="A job's progress and the outcome of each of its files",
+    responses=problem_responses(404),
+)
+def get_job(job_id: UUID, conn: Connection) -> Job:
+    job = jobs.get_job(conn, job_id)
+    if job is None:
+        raise HTTPException(404, f"no job {job_id}")
+    return job
+
+
+def _read(upload: UploadFile, limit: int) -> jobs.IncomingFile:
+    name = upload.filename or "unnamed"
+    content = upload.file.read(limit + 1)
+    if len(content) > limit:
+        upload.file.seek(0, 2)
+        size = upload.file.tell()
+        return jobs.IncomingFile(name, None, size, error=f"file is {size} bytes; the limit is {limit}")
+    return jobs.IncomingFile(name, content, len(content))

@@ -1,0 +1,87 @@
+"""The real stack for integration tests: a fresh PostgreSQL database with the migrations applied,
+the Redis broker on a queue of this run's own, a real Celery worker process, and the two FastAPI
+apps. The servers come from DATABASE_URL / REDIS_URL (`make test` starts embedded ones when unset)."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+
+from tests.integration.helpers import start_worker, stop_process
+
+if "DATABASE_URL" not in os.environ or "REDIS_URL" not in os.environ:
+    pytest.exit("integration tests need DATABASE_URL and REDIS_URL: run them with `make test`", returncode=2)
+
+RUN_ID = uuid.uuid4().hex[:10]
+SERVER_URL = os.environ["DATABASE_URL"]
+TEST_DATABASE = f"babelwire_test_{RUN_ID}"
+
+
+def database_url(server_url: str, database: str) -> str:
+    return urlunsplit(urlsplit(server_url)._replace(path=f"/{database}"))
+
+
+# The apps and the Celery app read their settings on import: point them at this run's database
+# and queue before any test module imports them.
+os.environ["DATABASE_URL"] = database_url(SERVER_URL, TEST_DATABASE)
+os.environ["BABELWIRE_QUEUE"] = f"babelwire-test-{RUN_ID}"
+os.environ["BABELWIRE_REQUEUE_AFTER_SECONDS"] = "3"
+os.environ["BABELWIRE_REQUEUE_INTERVAL_SECONDS"] = "1"
+
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database() -> Iterator[str]:
+    from babelwire.migrate import apply_migrations
+
+    with psycopg.connect(SERVER_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{TEST_DATABASE}"')
+    apply_migrations(os.environ["DATABASE_URL"])
+    yield os.environ["DATABASE_URL"]
+    from babelwire.db import close_pool
+
+    close_pool()
+    with psycopg.connect(SERVER_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{TEST_DATABASE}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def worker(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One real worker process with four children and the periodic re-enqueue; yields its log."""
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    process = start_worker(f"test-{RUN_ID}", concurrency=4, log_path=log_path)
+    yield log_path
+    stop_process(process)
+    import redis
+
+    redis.Redis.from_url(os.environ["REDIS_URL"]).delete(os.environ["BABELWIRE_QUEUE"])
+
+
+@pytest.fixture(scope="session")
+def ingest(worker: Path):
+    from fastapi.testclient import TestClient
+
+    from services.ingest.app import app
+
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def api(database: str):
+    from fastapi.testclient import TestClient
+
+    from services.api.app import app
+
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def db(database: str) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(database, autocommit=True, row_factory=psycopg.rows.dict_row) as conn:
+        yield conn

@@ -1,0 +1,53 @@
+"""Helpers for the integration tests: processes, uploads and waiting on jobs."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+FINAL_JOB_STATES = {"succeeded", "partially_failed", "failed"}
+REPO = Path(__file__).resolve().parents[2]
+
+
+def start_worker(name: str, concurrency: int, log_path: Path, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+    command = [
+        sys.executable, "-m", "celery", "-A", "workers.app", "worker", "--beat",
+        "--schedule", str(log_path.with_suffix(".beat")),
+        "--hostname", f"{name}@%h", "--concurrency", str(concurrency), "--loglevel", "INFO",
+    ]
+    env = {**os.environ, **(extra_env or {})}
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log_path.open("wb"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while b"ready." not in log_path.read_bytes():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"worker {name} did not start:\n{log_path.read_text(errors='replace')}")
+        time.sleep(0.2)
+    return process
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 30) -> int:
+    process.terminate()
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait()
+
+
+def upload(client, files: list[tuple[str, bytes]]) -> dict:
+    response = client.post("/v1/jobs", files=[("files", (name, content, "text/plain")) for name, content in files])
+    assert response.status_code == 202, response.text
+    return response.json()
+
+
+def wait_for_job(client, job_id: str, timeout: float = 90) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(f"/v1/jobs/{job_id}").json()
+        if job["status"] in FINAL_JOB_STATES:
+            return job
+        if time.monotonic() > deadline:
+            raise AssertionError(f"job {job_id} not finished after {timeout}s: {job}")
+        time.sleep(0.2)

@@ -1,0 +1,1 @@
+"""Celery workers: the app, the tasks, and the pure pipeline they run over each accepted file."""

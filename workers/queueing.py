@@ -1,0 +1,29 @@
+"""Sending accepted files to the broker, and remembering when each was sent."""
+
+import logging
+
+from babelwire.db import transaction
+from workers.app import PROCESS_FILE, celery_app
+
+log = logging.getLogger(__name__)
+
+
+def dispatch(file_ids: list[int]) -> list[int]:
+    """Publishes one task per file and records the send time of those that went out. Stops at the
+    first broker failure: what was not sent stays queued in PostgreSQL for the periodic re-enqueue."""
+    sent: list[int] = []
+    for file_id in file_ids:
+        try:
+            celery_app.send_task(PROCESS_FILE, args=[file_id], retry=True)
+        except Exception as error:  # kombu and redis raise several unrelated types for "broker down"
+            log.warning(
+                "broker unavailable, %d file(s) left for re-enqueue: %s",
+                len(file_ids) - len(sent),
+                error,
+            )
+            break
+        sent.append(file_id)
+    if sent:
+        with transaction() as conn:
+            conn.execute("UPDATE job_files SET enqueued_at = now() WHERE id = ANY(%s)", (sent,))
+    return sent

@@ -1,0 +1,162 @@
+"""What the worker reads and writes in PostgreSQL for one file. Each public function runs inside
+the caller's transaction; a file's outcome, its article, its group and its job's counters are
+committed together or not at all."""
+
+from dataclasses import dataclass
+from typing import Literal
+
+import psycopg
+
+from babelwire.jobs import count_finished_files
+from workers.pipeline.linking import Neighbour, plan_group
+from workers.pipeline.process import ArticleDraft
+
+FileStatus = Literal["created", "duplicate", "failed"]
+
+
+@dataclass(frozen=True)
+class PendingFile:
+    id: int
+    job_id: str
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: FileStatus
+    article_id: int | None = None
+    duplicate_of: int | None = None
+    group_id: int | None = None
+    error: str | None = None
+
+
+def load_pending_file(conn: psycopg.Connection, file_id: int) -> PendingFile | None:
+    row = conn.execute(
+        "SELECT id, job_id, name, content FROM job_files WHERE id = %s AND status = 'queued'",
+        (file_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    return PendingFile(row["id"], str(row["job_id"]), row["name"], bytes(row["content"]))
+
+
+def record_article(conn: psycopg.Connection, file_id: int, draft: ArticleDraft) -> Outcome | None:
+    """Stores the article, or finds the article it duplicates exactly. None when another run of
+    the same task got there first."""
+    job_id = _claim(conn, file_id)
+    if job_id is None:
+        return None
+    # The unique hash decides between concurrent workers: the loser's insert waits for the
+    # winner's commit, does nothing, and then sees the winner's row.
+    inserted = conn.execute(
+        """INSERT INTO articles (file_id, language, language_confidence, text, source_url,
+                                 images, content_hash)
+           VALUES (%s, %s, %s, %s, %s, %s, %s)
+           ON CONFLICT (content_hash) DO NOTHING
+           RETURNING id""",
+        (
+            file_id,
+            draft.language,
+            draft.language_confidence,
+            draft.text,
+            draft.source_url,
+            draft.images,
+            draft.content_hash,
+        ),
+    ).fetchone()
+    if inserted is None:
+        canonical = conn.execute(
+            "SELECT coalesce(duplicate_of, id) AS id FROM articles WHERE content_hash = %s",
+            (draft.content_hash,),
+        ).fetchone()
+        outcome = Outcome("duplicate", duplicate_of=canonical["id"])
+    else:
+        article_id = inserted["id"]
+        group_id = _link_by_source_url(conn, article_id, draft) if draft.source_url else None
+        outcome = Outcome("created", article_id=article_id, group_id=group_id)
+    _finish(conn, file_id, job_id, outcome)
+    return outcome
+
+
+def record_rejection(conn: psycopg.Connection, file_id: int, error: str) -> Outcome | None:
+    job_id = _claim(conn, file_id)
+    if job_id is None:
+        return None
+    outcome = Outcome("failed", error=error)
+    _finish(conn, file_id, job_id, outcome)
+    return outcome
+
+
+def waiting_file_ids(conn: psycopg.Connection, older_than_seconds: float, limit: int) -> list[int]:
+    rows = conn.execute(
+        """SELECT id FROM job_files
+           WHERE status = 'queued'
+             AND coalesce(enqueued_at, accepted_at) < now() - make_interval(secs => %s)
+           ORDER BY coalesce(enqueued_at, accepted_at)
+           LIMIT %s""",
+        (older_than_seconds, limit),
+    ).fetchall()
+    return [row["id"] for row in rows]
+
+
+def _claim(conn: psycopg.Connection, file_id: int) -> str | None:
+    """Locks the file's row; a second run of the same task waits here, then finds it done."""
+    row = conn.execute(
+        "SELECT job_id, status FROM job_files WHERE id = %s FOR UPDATE", (file_id,)
+    ).fetchone()
+    if row is None or row["status"] != "queued":
+        return None
+    return row["job_id"]
+
+
+def _link_by_source_url(conn: psycopg.Connection, article_id: int, draft: ArticleDraft) -> int | None:
+    # Articles sharing a URL are linked one at a time: without the lock, two translations stored
+    # at the same moment would each miss the other's uncommitted row.
+    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"source_url:{draft.source_url}",))
+    rows = conn.execute(
+        """SELECT id, language, group_id FROM articles
+           WHERE source_url = %s AND id <> %s AND duplicate_of IS NULL""",
+        (draft.source_url, article_id),
+    ).fetchall()
+    neighbours = [Neighbour(r["id"], r["language"], r["group_id"]) for r in rows]
+    group_ids = sorted({n.group_id for n in neighbours if n.group_id is not None})
+    group_languages = {
+        r["group_id"]: set(r["languages"])
+        for r in conn.execute(
+            """SELECT group_id, array_agg(language) AS languages FROM articles
+               WHERE group_id = ANY(%s) GROUP BY group_id""",
+            (group_ids,),
+        )
+    }
+    plan = plan_group(draft.language, neighbours, group_languages)
+    if plan.join_group is not None:
+        group_id = plan.join_group
+    elif plan.found_with:
+        group_id = conn.execute(
+            "INSERT INTO translation_groups DEFAULT VALUES RETURNING id"
+        ).fetchone()["id"]
+        conn.execute(
+            "UPDATE articles SET group_id = %s WHERE id = ANY(%s) AND group_id IS NULL",
+            (group_id, list(plan.found_with)),
+        )
+    else:
+        return None
+    conn.execute("UPDATE articles SET group_id = %s WHERE id = %s", (group_id, article_id))
+    return group_id
+
+
+def _finish(conn: psycopg.Connection, file_id: int, job_id: str, outcome: Outcome) -> None:
+    conn.execute(
+        """UPDATE job_files
+           SET status = %s, article_id = %s, duplicate_of = %s, error = %s, processed_at = now()
+           WHERE id = %s""",
+        (outcome.status, outcome.article_id, outcome.duplicate_of, outcome.error, file_id),
+    )
+    count_finished_files(
+        conn,
+        job_id,
+        created=int(outcome.status == "created"),
+        duplicates=int(outcome.status == "duplicate"),
+        failed=int(outcome.status == "failed"),
+    )
