@@ -1,0 +1,96 @@
+"""The ingest API's contract: what it accepts, what it refuses, and how each file's outcome shows."""
+
+from tests.integration.helpers import upload, wait_for_job
+from tests.seeds import seed_bytes
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def test_a_bad_file_fails_alone_with_its_reason_and_the_good_files_are_processed(ingest, api):
+    good = seed_bytes(3).replace(b"\xe0\xa6\x86", b"\xe0\xa6\x87", 1)  # a variant of seed 003, new text
+    job = wait_for_job(
+        ingest,
+        upload(
+            ingest,
+            [
+                ("good.txt", good),
+                ("latin1.txt", "Nguồn tin: hội nghị".encode("cp1258", errors="replace") + b"\xff\xfe"),
+                ("empty.txt", b""),
+                ("only-boilerplate.txt", "মন্তব্য (0)\nz1.jpg\n".encode()),
+            ],
+        )["job_id"],
+    )
+
+    assert job["status"] == "partially_failed"
+    assert job["counts"] == {"total": 4, "processed": 4, "created": 1, "duplicates": 0, "failed": 3}
+    good_file, latin1, empty, boilerplate = job["files"]
+    assert good_file["status"] == "created" and good_file["error"] is None
+    assert api.get(f"/v1/articles/{good_file['article_id']}").json()["language"] == "bn"
+    assert latin1["status"] == "failed" and latin1["error"].startswith("not valid UTF-8: byte 0x")
+    assert empty == {**empty, "status": "failed", "error": "empty file", "article_id": None}
+    assert boilerplate["error"] == "no article text left after removing boilerplate"
+
+
+def test_a_file_over_the_size_limit_is_refused_at_the_door_and_the_rest_still_run(ingest, monkeypatch):
+    from babelwire.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "max_file_bytes", 1000)
+    small = "বৈঠকে মন্ত্রী একটি নতুন চুক্তি নিয়ে কথা বলেন এবং দুই দেশের সহযোগিতা নিয়ে আলোচনা করেন।".encode()
+    accepted = upload(ingest, [("big.txt", b"x" * 1001), ("small.txt", small)])
+    job = wait_for_job(ingest, accepted["job_id"])
+
+    assert accepted["files"] == 2
+    assert [f["status"] for f in job["files"]] == ["failed", "created"]
+    assert job["files"][0]["error"] == "file is 1001 bytes; the limit is 1000"
+    assert job["status"] == "partially_failed"
+
+
+def test_a_job_whose_every_file_is_refused_at_the_door_is_failed_at_once(ingest, monkeypatch):
+    from babelwire.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "max_file_bytes", 10)
+    accepted = upload(ingest, [("a.txt", b"x" * 11), ("b.txt", b"y" * 12)])
+    job = ingest.get(f"/v1/jobs/{accepted['job_id']}").json()
+
+    assert job["status"] == "failed" and job["finished_at"] is not None
+    assert job["counts"]["failed"] == 2
+
+
+def test_too_many_files_in_one_request_is_413_problem(ingest, monkeypatch):
+    from babelwire.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "max_files_per_request", 2)
+    response = ingest.post("/v1/jobs", files=[("files", (f"{i}.txt", b"text", "text/plain")) for i in range(3)])
+
+    assert response.status_code == 413
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.json()["detail"] == "3 files in one request; the limit is 2"
+
+
+def test_an_upload_without_files_is_422_problem(ingest):
+    response = ingest.post("/v1/jobs", data={"note": "no files"})
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM_JSON
+    problem = response.json()
+    assert problem["status"] == 422 and problem["title"] == "Unprocessable Entity"
+    assert "files" in problem["detail"]
+
+
+def test_unknown_and_malformed_job_ids_are_problems(ingest, api):
+    for client in (ingest, api):
+        missing = client.get("/v1/jobs/00000000-0000-4000-8000-000000000000")
+        malformed = client.get("/v1/jobs/not-a-uuid")
+
+        assert missing.status_code == 404 and missing.headers["content-type"] == PROBLEM_JSON
+        assert missing.json()["detail"] == "no job 00000000-0000-4000-8000-000000000000"
+        assert malformed.status_code == 422 and malformed.headers["content-type"] == PROBLEM_JSON
+
+
+def test_the_ingest_app_serves_health_openapi_and_a_location_header(ingest):
+    assert ingest.get("/healthz").json() == {"status": "ok"}
+    paths = ingest.get("/openapi.json").json()["paths"]
+    assert {"/v1/jobs", "/v1/jobs/{job_id}", "/healthz"} <= set(paths)
+    response = ingest.post("/v1/jobs", files=[("files", ("x.txt", "Hello there, a short English note.".encode(), "text/plain"))])
+    assert response.headers["location"] == response.json()["status_url"]
+    assert ingest.get("/nowhere").headers["content-type"] == PROBLEM_JSON

@@ -1,0 +1,90 @@
+"""`babelwire up` (what `make run` starts): the real processes over real HTTP, stopped by Ctrl-C."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from tests.integration.helpers import REPO, free_port, wait_for_http
+from tests.seeds import seed_bytes
+
+
+def start_stack(env: dict[str, str], data_dir: Path, log: Path) -> tuple[subprocess.Popen, str, str]:
+    ingest_port, api_port = free_port(), free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "babelwire.cli", "--data-dir", str(data_dir), "up"],
+        cwd=REPO,
+        env={**env, "BABELWIRE_INGEST_PORT": str(ingest_port), "BABELWIRE_API_PORT": str(api_port)},
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    ingest, api = f"http://127.0.0.1:{ingest_port}", f"http://127.0.0.1:{api_port}"
+    wait_for_http(f"{ingest}/healthz", process, timeout=90)
+    wait_for_http(f"{api}/healthz", process, timeout=30)
+    return process, ingest, api
+
+
+def interrupt(process: subprocess.Popen) -> tuple[int, list[psutil.Process]]:
+    """Ctrl-C as a terminal sends it; returns the exit status and any process left behind."""
+    family = psutil.Process(process.pid).children(recursive=True)
+    process.send_signal(signal.SIGINT)
+    status = process.wait(timeout=90)
+    _, alive = psutil.wait_procs(family, timeout=10)
+    return status, alive
+
+
+def ingest_and_wait(ingest: str, name: str, content: bytes) -> dict:
+    accepted = httpx.post(f"{ingest}/v1/jobs", files=[("files", (name, content, "text/plain"))], timeout=30)
+    assert accepted.status_code == 202, accepted.text
+    deadline = time.monotonic() + 60
+    while (job := httpx.get(accepted.json()["status_url"]).json())["status"] not in {"succeeded", "failed", "partially_failed"}:
+        assert time.monotonic() < deadline, job
+        time.sleep(0.3)
+    return job
+
+
+def test_up_serves_both_apis_and_a_worker_and_ctrl_c_stops_every_process(database, tmp_path):
+    process, ingest, api = start_stack(dict(os.environ), tmp_path / "data", tmp_path / "up.log")
+    try:
+        content = seed_bytes(1).replace("मंत्री".encode(), "मन्त्री".encode())  # a variant of seed 001
+        job = ingest_and_wait(ingest, "variant.txt", content)
+        article = httpx.get(f"{api}/v1/articles/{job['files'][0]['article_id']}").json()
+    finally:
+        status, left_behind = interrupt(process)
+
+    assert job["status"] == "succeeded" and article["language"] == "hi"
+    assert status == 0, (tmp_path / "up.log").read_text()[-3000:]
+    assert left_behind == []
+    assert "Warm shutdown" in (tmp_path / "up.log").read_text()
+
+
+@pytest.mark.timeout(600)
+def test_embedded_servers_keep_the_records_across_a_restart(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "BABELWIRE_QUEUE")}
+    data_dir, log = tmp_path / "data", tmp_path / "up.log"
+
+    process, ingest, api = start_stack(env, data_dir, log)
+    try:
+        job = ingest_and_wait(ingest, "bn.txt", seed_bytes(0))
+    finally:
+        first_status, first_left = interrupt(process)
+    postgres_stopped = not (data_dir / "postgres" / "postmaster.pid").exists()
+    process, ingest, api = start_stack(env, data_dir, log)
+    try:
+        article = httpx.get(f"{api}/v1/articles/{job['files'][0]['article_id']}")
+        again = ingest_and_wait(ingest, "bn-again.txt", seed_bytes(0))
+    finally:
+        second_status, second_left = interrupt(process)
+
+    assert job["status"] == "succeeded" and article.status_code == 200
+    assert article.json()["language"] == "bn"
+    assert again["files"][0]["duplicate_of"] == article.json()["id"]
+    assert (first_status, second_status) == (0, 0), log.read_text()[-3000:]
+    assert first_left == second_left == []
+    assert postgres_stopped and not (data_dir / "postgres" / "postmaster.pid").exists()
