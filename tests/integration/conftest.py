@@ -6,12 +6,11 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 
-from tests.integration.helpers import start_worker, stop_process
+from tests.integration.helpers import database_url, start_worker, stop_process
 
 if "DATABASE_URL" not in os.environ or "REDIS_URL" not in os.environ:
     pytest.exit("integration tests need DATABASE_URL and REDIS_URL: run them with `make test`", returncode=2)
@@ -21,10 +20,6 @@ SERVER_URL = os.environ["DATABASE_URL"]
 TEST_DATABASE = f"babelwire_test_{RUN_ID}"
 
 
-def database_url(server_url: str, database: str) -> str:
-    return urlunsplit(urlsplit(server_url)._replace(path=f"/{database}"))
-
-
 # The apps and the Celery app read their settings on import: point them at this run's database
 # and queue before any test module imports them.
 os.environ["DATABASE_URL"] = database_url(SERVER_URL, TEST_DATABASE)
@@ -32,6 +27,12 @@ os.environ["BABELWIRE_QUEUE"] = f"babelwire-test-{RUN_ID}"
 os.environ["BABELWIRE_REQUEUE_AFTER_SECONDS"] = "3"
 os.environ["BABELWIRE_REQUEUE_INTERVAL_SECONDS"] = "1"
 
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    """The PostgreSQL server's URL, for tests that make databases of their own."""
+    return SERVER_URL
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -5,9 +5,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 FINAL_JOB_STATES = {"succeeded", "partially_failed", "failed"}
 REPO = Path(__file__).resolve().parents[2]
+
+
+def database_url(server_url: str, database: str) -> str:
+    """The same server's URL for another database."""
+    return urlunsplit(urlsplit(server_url)._replace(path=f"/{database}"))
 
 
 def start_worker(name: str, concurrency: int, log_path: Path, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
