@@ -1,0 +1,59 @@
+"""The plain data the pipeline stages hand each other, from a file's bytes to an article draft.
+
+read_document (formats)  ->  SourceDocument
+clean (cleaning)         ->  CleanedArticle
+identify (language)      ->  LanguageGuess
+process_file (process)   ->  ArticleDraft, which the worker stores
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+DocumentFormat = Literal["text", "html", "json"]
+ParagraphKind = Literal["heading", "body"]
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """What a file says, whatever its format, before boilerplate is removed. `text` is plain text:
+    one paragraph per line or per blank-line-separated block, as the plain-text seeds are; HTML
+    and JSON are turned into that shape so one cleaner serves every format."""
+
+    text: str
+    format: DocumentFormat = "text"
+    url: str | None = None
+    title: str | None = None
+    lead: str | None = None
+    language: str | None = None  # as declared by the sender (JSON "language", HTML lang)
+    published_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    kind: ParagraphKind
+    text: str
+
+
+@dataclass(frozen=True)
+class CleanedArticle:
+    title: str | None
+    lead: str | None
+    paragraphs: tuple[Paragraph, ...]  # the body in order; the title is not among them
+    captions: tuple[str, ...] = ()
+    images: tuple[str, ...] = ()
+    source_url: str | None = None  # canonical form
+    removed: tuple[str, ...] = field(default=(), compare=False)  # boilerplate lines dropped
+
+    @property
+    def text(self) -> str:
+        """The body as consumers read it: paragraphs separated by one blank line."""
+        return "\n\n".join(paragraph.text for paragraph in self.paragraphs)
+
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    code: str | None  # ISO 639-1 where the language has one, else ISO 639-3
+    script: str | None  # ISO 15924, e.g. "Beng", "Deva", "Latn", "Hans", "Arab"
+    confidence: float | None
+    mixed: bool = False  # a large part of the text is in another language
