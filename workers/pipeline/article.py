@@ -57,3 +57,27 @@ class LanguageGuess:
     script: str | None  # ISO 15924, e.g. "Beng", "Deva", "Latn", "Hans", "Arab"
     confidence: float | None
     mixed: bool = False  # a large part of the text is in another language
+
+
+@dataclass(frozen=True)
+class ArticleDraft:
+    """One article as the pipeline made it, ready to store. `text` is the body without title or
+    captions; it is what exact and near-duplicate detection compare."""
+
+    title: str | None
+    lead: str | None
+    paragraphs: tuple[Paragraph, ...]
+    captions: tuple[str, ...]
+    images: tuple[str, ...]
+    source_url: str | None
+    language: str | None
+    script: str | None
+    language_confidence: float | None
+    languages_mixed: bool
+    published_at: datetime | None
+    content_hash: bytes
+    removed: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(paragraph.text for paragraph in self.paragraphs)
