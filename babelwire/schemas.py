@@ -48,12 +48,17 @@ class Translation(BaseModel):
 
 
 class DuplicateSighting(BaseModel):
-    """A later file whose cleaned text was exactly this article's."""
+    """A later file whose cleaned text repeats this article's, exactly or nearly."""
 
     file_id: int
     job_id: UUID
     name: str
     received_at: datetime
+    kind: Literal["exact", "near"] = Field(description="`exact`: the same cleaned text; `near`: an edited copy.")
+    similarity: float = Field(description="Similarity to this article, 1 for an exact copy.")
+    article_id: int | None = Field(
+        description="The near duplicate's own article (its text differs); null for an exact copy."
+    )
 
 
 class Origin(BaseModel):
@@ -62,15 +67,28 @@ class Origin(BaseModel):
     name: str
 
 
+class ArticleParagraph(BaseModel):
+    kind: Literal["heading", "body"]
+    text: str
+
+
 class Article(BaseModel):
     id: int
-    language: str | None
+    title: str | None = Field(description="Null when the file has no title; a caption never becomes one.")
+    lead: str | None = Field(description="The standfirst, when the file marks one; also the first body paragraph.")
+    text: str = Field(description="The clean body: paragraphs separated by one blank line, headings kept.")
+    paragraphs: list[ArticleParagraph]
+    captions: list[str] = Field(description="Photo captions, taken out of the body.")
+    images: list[str] = Field(description="Image file names, in order.")
+    source_url: str | None = Field(description="Canonical: lower-case host, no fragment, no tracking parameters.")
+    language: str | None = Field(description="ISO 639-1 code (639-3 where there is none).")
+    script: str | None = Field(description="ISO 15924 code of the dominant script, e.g. Beng, Deva, Latn.")
     language_confidence: float | None
-    text: str
-    source_url: str | None
-    images: list[str]
-    duplicate_of: int | None
-    duplicates: list[DuplicateSighting]
+    languages_mixed: bool = Field(description="A large part of the text is in another language.")
+    published_at: datetime | None
+    duplicate_of: int | None = Field(description="The canonical article, when this one is a near duplicate of it.")
+    duplicate_similarity: float | None = Field(description="This near duplicate's similarity to `duplicate_of`.")
+    duplicates: list[DuplicateSighting] = Field(description="Later files repeating this article, exactly or nearly.")
     group_id: int | None
     translations: list[Translation]
     origin: Origin

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
 
     max_file_bytes: int = 10 * 1024 * 1024
     max_files_per_request: int = 1000
+    # NDJSON uploads become one file per record: this bounds the records one request may create.
+    max_records_per_request: int = 10000
 
     # A queued file whose enqueue is older than this is sent to the broker again (Redis was down,
     # the ingest process died between commit and publish, or the message was lost).
@@ -44,6 +46,16 @@ class Settings(BaseSettings):
     broker_timeout_seconds: float = 2.0
 
     language_min_confidence: float = 0.0
+
+    # Near-duplicate detection: a new article whose verified similarity to a stored canonical
+    # article reaches the threshold is recorded as that article's duplicate. Changing it needs no
+    # re-indexing; the MinHash shape (permutations, bands) lives in NearDupConfig, since changing
+    # that would invalidate every stored band key.
+    # None: NearDupConfig's own default, the one the quality benchmark tunes.
+    near_duplicate_threshold: float | None = Field(default=None, gt=0.0, le=1.0)
+    # The most candidates (those sharing the most LSH bands) whose text is loaded and compared, so
+    # that a text sharing bands with many stored articles (boilerplate) costs a bounded amount.
+    near_duplicate_max_candidates: int = Field(default=20, ge=1)
 
 
 @lru_cache

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 import psycopg
+from psycopg.types.json import Jsonb
 
 from babelwire.jobs import count_finished_files
+from workers import neardup_index
 from workers.pipeline.linking import Neighbour, plan_group
 from workers.pipeline.process import ArticleDraft
 
@@ -29,6 +31,7 @@ class Outcome:
     duplicate_of: int | None = None
     group_id: int | None = None
     error: str | None = None
+    similarity: float | None = None  # a duplicate's similarity to its canonical article
 
 
 def load_pending_file(conn: psycopg.Connection, file_id: int) -> PendingFile | None:
@@ -41,40 +44,67 @@ def load_pending_file(conn: psycopg.Connection, file_id: int) -> PendingFile | N
     return PendingFile(row["id"], str(row["job_id"]), row["name"], bytes(row["content"]))
 
 
-def record_article(conn: psycopg.Connection, file_id: int, draft: ArticleDraft) -> Outcome | None:
-    """Stores the article, or finds the article it duplicates exactly. None when another run of
-    the same task got there first."""
+def record_article(
+    conn: psycopg.Connection, file_id: int, draft: ArticleDraft, sketch: neardup_index.Sketch | None = None
+) -> Outcome | None:
+    """Stores the article, or finds the article it duplicates exactly or nearly. None when another
+    run of the same task got there first. `sketch` is neardup_index.sketch(draft.text), best made
+    before the transaction; it is made here when not given."""
     job_id = _claim(conn, file_id)
     if job_id is None:
         return None
+    sketch = sketch or neardup_index.sketch(draft.text)
+    # Held until commit: every worker storing an article that shares a band with this one waits,
+    # so of two near duplicates stored at the same moment the second sees the first.
+    neardup_index.lock_bands(conn, sketch)
     # The unique hash decides between concurrent workers: the loser's insert waits for the
     # winner's commit, does nothing, and then sees the winner's row.
     inserted = conn.execute(
-        """INSERT INTO articles (file_id, language, language_confidence, text, source_url,
-                                 images, content_hash)
-           VALUES (%s, %s, %s, %s, %s, %s, %s)
+        """INSERT INTO articles (file_id, language, script, language_confidence, languages_mixed,
+                                 title, lead, text, paragraphs, captions, images, source_url,
+                                 published_at, content_hash)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
            ON CONFLICT (content_hash) DO NOTHING
            RETURNING id""",
         (
             file_id,
             draft.language,
+            draft.script,
             draft.language_confidence,
+            draft.languages_mixed,
+            draft.title,
+            draft.lead,
             draft.text,
+            Jsonb([{"kind": p.kind, "text": p.text} for p in draft.paragraphs]),
+            list(draft.captions),
+            list(draft.images),
             draft.source_url,
-            draft.images,
+            draft.published_at,
             draft.content_hash,
         ),
     ).fetchone()
     if inserted is None:
         canonical = conn.execute(
-            "SELECT coalesce(duplicate_of, id) AS id FROM articles WHERE content_hash = %s",
+            """SELECT coalesce(duplicate_of, id) AS id, coalesce(duplicate_similarity, 1.0) AS similarity
+               FROM articles WHERE content_hash = %s""",
             (draft.content_hash,),
         ).fetchone()
-        outcome = Outcome("duplicate", duplicate_of=canonical["id"])
+        outcome = Outcome("duplicate", duplicate_of=canonical["id"], similarity=canonical["similarity"])
     else:
         article_id = inserted["id"]
-        group_id = _link_by_source_url(conn, article_id, draft) if draft.source_url else None
-        outcome = Outcome("created", article_id=article_id, group_id=group_id)
+        near = neardup_index.find_canonical(conn, draft.text, sketch)
+        if near.duplicate_of is not None:
+            # A near duplicate keeps its own row (its text differs) but is never indexed and never
+            # founds or joins a translation group: its canonical stands for it.
+            conn.execute(
+                "UPDATE articles SET duplicate_of = %s, duplicate_similarity = %s WHERE id = %s",
+                (near.duplicate_of, near.similarity, article_id),
+            )
+            outcome = Outcome("duplicate", article_id=article_id, duplicate_of=near.duplicate_of, similarity=near.similarity)
+        else:
+            neardup_index.index_article(conn, article_id, sketch)
+            group_id = _link_by_source_url(conn, article_id, draft) if draft.source_url else None
+            outcome = Outcome("created", article_id=article_id, group_id=group_id)
     _finish(conn, file_id, job_id, outcome)
     return outcome
 
@@ -149,9 +179,10 @@ def _link_by_source_url(conn: psycopg.Connection, article_id: int, draft: Articl
 def _finish(conn: psycopg.Connection, file_id: int, job_id: str, outcome: Outcome) -> None:
     conn.execute(
         """UPDATE job_files
-           SET status = %s, article_id = %s, duplicate_of = %s, error = %s, processed_at = now()
+           SET status = %s, article_id = %s, duplicate_of = %s, duplicate_similarity = %s, error = %s,
+               processed_at = now()
            WHERE id = %s""",
-        (outcome.status, outcome.article_id, outcome.duplicate_of, outcome.error, file_id),
+        (outcome.status, outcome.article_id, outcome.duplicate_of, outcome.similarity, outcome.error, file_id),
     )
     count_finished_files(
         conn,

@@ -7,7 +7,7 @@ from celery.utils.time import get_exponential_backoff_interval
 
 from babelwire.db import transaction
 from babelwire.settings import get_settings
-from workers import store
+from workers import neardup_index, store
 from workers.app import PROCESS_FILE, REQUEUE_WAITING_FILES, celery_app
 from workers.pipeline.decoding import RejectedFile
 from workers.pipeline.process import process_file as run_pipeline
@@ -48,12 +48,13 @@ def _process(file_id: int) -> store.Outcome | None:
     if pending is None:
         return None
     try:
-        draft = run_pipeline(pending.content)
+        draft = run_pipeline(pending.content, pending.name)
     except RejectedFile as rejection:
         with transaction() as conn:
             return store.record_rejection(conn, file_id, str(rejection))
+    sketch = neardup_index.sketch(draft.text)  # the MinHash work, outside the transaction
     with transaction() as conn:
-        return store.record_article(conn, file_id, draft)
+        return store.record_article(conn, file_id, draft, sketch)
 
 
 def _give_up(file_id: int, error: Exception, attempts: int) -> str:

@@ -24,7 +24,10 @@ def get_article(conn: psycopg.Connection, article_id: int) -> Article | None:
     if row is None:
         return None
     duplicates = conn.execute(
-        """SELECT f.id AS file_id, f.job_id, f.name, j.created_at AS received_at
+        """SELECT f.id AS file_id, f.job_id, f.name, j.created_at AS received_at, f.article_id,
+                  coalesce(f.duplicate_similarity, 1.0) AS similarity,
+                  CASE WHEN f.article_id IS NULL AND coalesce(f.duplicate_similarity, 1.0) = 1.0
+                       THEN 'exact' ELSE 'near' END AS kind
            FROM job_files f JOIN jobs j ON j.id = f.job_id
            WHERE f.duplicate_of = %s ORDER BY f.id""",
         (article_id,),

@@ -12,6 +12,7 @@ from babelwire.problems import problem_responses
 from babelwire.schemas import Job, JobAccepted
 from babelwire.settings import get_settings
 from babelwire.web import Connection, create_app
+from workers.pipeline.formats import split_records
 from workers.queueing import dispatch
 
 app = create_app(
@@ -32,12 +33,19 @@ app = create_app(
 def create_job(
     request: Request,
     response: Response,
-    files: Annotated[list[UploadFile], File(description="Article files (UTF-8 text); repeat the part for many.")],
+    files: Annotated[
+        list[UploadFile],
+        File(description="Article files (text, HTML, JSON or NDJSON); repeat the part for many."),
+    ],
 ) -> JobAccepted:
     settings = get_settings()
     if len(files) > settings.max_files_per_request:
         raise HTTPException(413, f"{len(files)} files in one request; the limit is {settings.max_files_per_request}")
-    incoming = [_read(upload, settings.max_file_bytes) for upload in files]
+    incoming = [record for upload in files for record in _records(_read(upload, settings.max_file_bytes))]
+    if len(incoming) > settings.max_records_per_request:
+        raise HTTPException(
+            413, f"{len(incoming)} articles in one request; the limit is {settings.max_records_per_request}"
+        )
     with transaction() as conn:
         job_id, queued = jobs.create_job(conn, incoming)
     dispatch(queued)
@@ -68,3 +76,14 @@ def _read(upload: UploadFile, limit: int) -> jobs.IncomingFile:
         size = upload.file.tell()
         return jobs.IncomingFile(name, None, size, error=f"file is {size} bytes; the limit is {limit}")
     return jobs.IncomingFile(name, content, len(content))
+
+
+def _records(incoming: jobs.IncomingFile) -> list[jobs.IncomingFile]:
+    """An NDJSON file holds many articles: each record becomes a file of its own (`name#line`), so
+    one bad record fails alone and every other record is kept."""
+    if incoming.content is None:
+        return [incoming]
+    return [
+        jobs.IncomingFile(name, content, len(content))
+        for name, content in split_records(incoming.name, incoming.content)
+    ]

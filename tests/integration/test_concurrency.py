@@ -8,14 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 import redis
 
 from tests.integration.helpers import upload, wait_for_job
+from tests.texts import EN_WORDS, RU_WORDS, VI_WORDS, prose
 
-EN = "The ministers met on Tuesday in Hanoi and signed an agreement on cyber security, story {key}."
-VI = "Các bộ trưởng đã gặp nhau vào thứ Ba tại Hà Nội và ký thỏa thuận về an ninh mạng, bài {key}."
-RU = "Министры встретились во вторник в Ханое и подписали соглашение о кибербезопасности, статья {key}."
+EN, VI, RU = EN_WORDS, VI_WORDS, RU_WORDS
 
 
-def story(template: str, key: str, label: str) -> bytes:
-    return f"{template.format(key=key)}\n\n{label}: https://news.example/{key}\n".encode()
+def story(words: list[str], key: str, label: str) -> bytes:
+    return f"{prose(words)}\n\n{prose(words)}\n\n{label}: https://news.example/{key}\n".encode()
 
 
 def test_translations_stored_at_the_same_moment_end_in_one_group_per_story(ingest, api):
@@ -48,7 +47,7 @@ def test_translations_stored_at_the_same_moment_end_in_one_group_per_story(inges
 
 
 def test_the_same_file_in_many_concurrent_uploads_makes_one_article(ingest, api):
-    text = story(EN, uuid.uuid4().hex, "Source")
+    text = story(EN, uuid.uuid4().hex, "Source")  # one text, uploaded twelve times
     with ThreadPoolExecutor(max_workers=12) as pool:
         accepted = list(pool.map(lambda i: upload(ingest, [(f"copy-{i}.txt", text)]), range(12)))
     jobs = [wait_for_job(ingest, a["job_id"]) for a in accepted]

@@ -5,22 +5,9 @@ import uuid
 import pytest
 
 from tests.integration.helpers import upload, wait_for_job
+from tests.texts import EN_WORDS, VI_WORDS, prose
 
 PROBLEM_JSON = "application/problem+json"
-
-
-def english(topic: str) -> bytes:
-    return (
-        f"The city council met on Tuesday to discuss {topic}. Members debated the plan for hours "
-        "and agreed to publish a full report next month, after a public consultation."
-    ).encode()
-
-
-def vietnamese(topic: str) -> bytes:
-    return (
-        f"Hội đồng thành phố đã họp vào thứ Ba để thảo luận về {topic}. Các thành viên đã tranh luận "
-        "về kế hoạch trong nhiều giờ và đồng ý công bố báo cáo đầy đủ vào tháng tới."
-    ).encode()
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +17,8 @@ def stored(ingest) -> list[dict]:
     for i in range(6):
         token = uuid.uuid4().hex
         source = f"\n\nSource: https://example.org/story-{token}\n".encode()
-        files.append((f"en-{i}.txt", english(f"topic {token}") + source))
-        files.append((f"vi-{i}.txt", vietnamese(f"chủ đề {token}") + source.replace(b"Source", "Nguồn".encode())))
+        files.append((f"en-{i}.txt", prose(EN_WORDS).encode() + source))
+        files.append((f"vi-{i}.txt", prose(VI_WORDS).encode() + source.replace(b"Source", "Nguồn".encode())))
     job = wait_for_job(ingest, upload(ingest, files)["job_id"])
     assert job["status"] == "succeeded", job
     return job["files"]

@@ -1,44 +1,154 @@
 import pytest
 
 from tests.seeds import seed_paths
+from workers.pipeline.article import SourceDocument
 from workers.pipeline.cleaning import clean
-from workers.pipeline.language import detect_language
+from workers.pipeline.language import _detector, dominant_script, identify, normalise_code
 
 SAMPLES = {
-    "vi": "Bộ trưởng Bộ Công an đã tiếp đoàn đại biểu Hội đồng An ninh Belarus tại Hà Nội vào chiều nay.",
-    "en": "The minister received the delegation in Hanoi and the two sides signed a cooperation agreement.",
-    "zh": "部长今天下午在河内会见了代表团，双方签署了一项合作协议。",
-    "ru": "Министр принял делегацию в Ханое, и стороны подписали соглашение о сотрудничестве.",
-    "ar": "استقبل الوزير الوفد في هانوي ووقع الجانبان اتفاقية للتعاون الأمني.",
-    "ja": "大臣は本日午後ハノイで代表団と会談し、両国は協力協定に署名しました。",
-    "ta": "அமைச்சர் இன்று மதியம் ஹனோயில் தூதுக்குழுவை வரவேற்றார், இரு தரப்பும் ஒப்பந்தத்தில் கையெழுத்திட்டன.",
-    "ur": "وزیر نے آج سہ پہر ہنوئی میں وفد کا استقبال کیا اور دونوں فریقوں نے تعاون کے معاہدے پر دستخط کیے۔",
+    ("vi", "Latn"): "Bộ trưởng Bộ Công an đã tiếp đoàn đại biểu Hội đồng An ninh Belarus tại Hà Nội vào chiều nay.",
+    ("en", "Latn"): "The minister received the delegation in Hanoi and the two sides signed a cooperation agreement.",
+    ("fr", "Latn"): "Le ministre a reçu la délégation à Hanoï et les deux parties ont signé un accord de coopération.",
+    ("es", "Latn"): "El ministro recibió a la delegación en Hanói y ambas partes firmaron un acuerdo de cooperación.",
+    ("zh", "Hans"): "部长今天下午在河内会见了代表团，双方签署了一项合作协议，这个协议对两国关系很重要。",
+    ("zh", "Hant"): "部長今天下午在河內會見了代表團，雙方簽署了一項合作協議，這個協議對兩國關係很重要。",
+    ("ru", "Cyrl"): "Министр принял делегацию в Ханое, и стороны подписали соглашение о сотрудничестве.",
+    ("ar", "Arab"): "استقبل الوزير الوفد في هانوي ووقع الجانبان اتفاقية للتعاون الأمني.",
+    ("ja", "Jpan"): "大臣は本日午後ハノイで代表団と会談し、両国は協力協定に署名しました。",
+    ("ko", "Kore"): "장관은 오늘 오후 하노이에서 대표단을 만났고 양측은 협력 협정에 서명했다.",
+    ("th", "Thai"): "รัฐมนตรีได้ต้อนรับคณะผู้แทนที่กรุงฮานอยเมื่อบ่ายวันนี้ และทั้งสองฝ่ายได้ลงนามในข้อตกลงความร่วมมือ",
+    ("bn", "Beng"): "মন্ত্রী আজ বিকেলে হ্যানয়ে প্রতিনিধিদলকে স্বাগত জানান এবং দুই পক্ষ একটি সহযোগিতা চুক্তি স্বাক্ষর করে।",
+    ("hi", "Deva"): "मंत्री ने आज दोपहर हनोई में प्रतिनिधिमंडल का स्वागत किया और दोनों पक्षों ने एक सहयोग समझौते पर हस्ताक्षर किए।",
+    ("he", "Hebr"): "השר קיבל את המשלחת בהאנוי והצדדים חתמו על הסכם שיתוף פעולה.",
+    ("ta", "Taml"): "அமைச்சர் இன்று மதியம் ஹனோயில் தூதுக்குழுவை வரவேற்றார், இரு தரப்பும் ஒப்பந்தத்தில் கையெழுத்திட்டன.",
+    ("ur", "Arab"): "وزیر نے آج سہ پہر ہنوئی میں وفد کا استقبال کیا اور دونوں فریقوں نے تعاون کے معاہدے پر دستخط کیے۔",
 }
+
+# A Vietnamese report that quotes a long English statement in full.
+VI_WITH_ENGLISH_QUOTE = """Chiều 25/10, tại Hà Nội, Bộ trưởng Bộ Công an Lương Tam Quang đã tiếp Tổng Thư ký Liên hợp quốc nhân dịp lễ mở ký Công ước Hà Nội về chống tội phạm mạng.
+
+Phát biểu tại buổi tiếp, Tổng Thư ký nhấn mạnh ý nghĩa lịch sử của sự kiện. Ông nói:
+
+The Hanoi Convention is a powerful, legally binding instrument to strengthen our collective defences against cybercrime. It is a testament to the enduring power of multilateralism to deliver solutions, and it shows that when countries work together, they can overcome even the most complex challenges of the digital age.
+
+Bộ trưởng Lương Tam Quang cảm ơn Tổng Thư ký và khẳng định Việt Nam sẽ tiếp tục phối hợp chặt chẽ với Liên hợp quốc.
+
+Công ước Hà Nội được Đại hội đồng Liên hợp quốc thông qua vào cuối năm ngoái, là văn kiện pháp lý toàn cầu đầu tiên về phòng, chống tội phạm mạng, tạo cơ sở cho các quốc gia trao đổi thông tin, chứng cứ điện tử và hỗ trợ tư pháp lẫn nhau."""
+
+LONG_QUOTE = VI_WITH_ENGLISH_QUOTE.split("\n\n")[2]
 
 
 @pytest.mark.parametrize(("index", "code"), list(zip(range(5), ["bn", "hi", "bn", "bn", "hi"])))
 def test_seed_languages(index, code):
-    text = clean(seed_paths()[index].read_text(encoding="utf-8")).text
-    assert detect_language(text).code == code
+    text = clean(SourceDocument(text=seed_paths()[index].read_text(encoding="utf-8"))).text
+    guess = identify(text)
+    assert (guess.code, guess.mixed) == (code, False)
+    assert guess.confidence > 0.9
 
 
-@pytest.mark.parametrize(("code", "sentence"), list(SAMPLES.items()))
-def test_hand_written_sentences(code, sentence):
-    assert detect_language(sentence).code == code
+@pytest.mark.parametrize(("expected", "sentence"), list(SAMPLES.items()))
+def test_language_and_script_of_hand_written_sentences(expected, sentence):
+    guess = identify(sentence)
+    assert (guess.code, guess.script) == expected
+    assert 0.5 < guess.confidence <= 1.0
+    assert guess.mixed is False
 
 
-@pytest.mark.parametrize("text", ["", " ", "\n\n\t  \r\n"])
-def test_no_text_gives_none(text):
-    assert detect_language(text) is None
+def test_vietnamese_with_a_long_english_quote_is_mixed():
+    guess = identify(VI_WITH_ENGLISH_QUOTE)
+    assert (guess.code, guess.script, guess.mixed) == ("vi", "Latn", True)
 
 
-@pytest.mark.parametrize("text", [*SAMPLES.values(), "12345", "?!", "ok"])
-def test_confidence_is_a_probability(text):
-    language = detect_language(text)
-    assert 0.0 <= language.confidence <= 1.0
+def test_vietnamese_with_a_short_english_quote_is_not_mixed():
+    text = VI_WITH_ENGLISH_QUOTE.replace(LONG_QUOTE, "We welcome the Hanoi Convention.")
+    guess = identify(text)
+    assert (guess.code, guess.mixed) == ("vi", False)
+
+
+def test_bengali_and_english_halves_are_mixed():
+    bengali = "\n".join(SAMPLES[("bn", "Beng")] for _ in range(3))
+    english = "\n".join(SAMPLES[("en", "Latn")] for _ in range(2))
+    assert identify(f"{bengali}\n{english}").mixed is True
+
+
+def test_names_in_another_script_do_not_make_a_text_mixed():
+    text = "Bộ trưởng Lương Tam Quang đã gặp ông John Brandolino (UNODC) và bà Rita Mokbel (Ericsson) tại Hà Nội để thảo luận về hợp tác."
+    assert identify(text).mixed is False
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\n\t  \n", "12345", "?!", "২০২৫ - 110"])
+def test_no_letters_gives_no_code_and_no_confidence(text):
+    guess = identify(text)
+    assert (guess.code, guess.confidence, guess.mixed) == (None, None, False)
+
+
+def test_no_letters_with_a_declared_language_takes_it():
+    assert identify("12345", declared="vi").code == "vi"
+
+
+def test_declared_language_decides_a_very_short_text():
+    assert identify("ok", declared="vi-VN").code == "vi"
+
+
+def test_detection_wins_over_a_wrong_declared_language():
+    guess = identify(SAMPLES[("bn", "Beng")], declared="en")
+    assert guess.code == "bn" and guess.confidence > 0.9
+
+
+def test_without_a_declared_language_a_short_text_is_still_guessed():
+    guess = identify("ok")
+    assert guess.code is not None and 0.0 <= guess.confidence <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("declared", "code"),
+    [("en-US", "en"), ("EN", "en"), ("zh_Hant", "zh"), ("zh-Hans-CN", "zh"), ("vie", "vi"),
+     ("ben", "bn"), ("hin", "hi"), ("", None), (None, None), ("12", None), ("english", None)],
+)
+def test_declared_codes_are_normalised(declared, code):
+    assert normalise_code(declared) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "script"),
+    [
+        ("Hà Nội", "Latn"),
+        ("ঢাকা ও হ্যানয় (Hanoi)", "Beng"),  # the script of most letters
+        ("ＡＢＣ", "Latn"),  # full-width Latin is still Latin
+        ("ハノイ", "Jpan"),  # katakana alone
+        ("東京都は日本の首都です", "Jpan"),  # Han with some kana
+        ("한국어 漢字", "Kore"),
+        ("中文", "Hani"),  # too few characters to tell simplified from traditional
+        ("河内会议这个国家", "Hans"),
+        ("河內會議這個國家", "Hant"),
+        ("שלום", "Hebr"),
+        ("123 !?", None),
+    ],
+)
+def test_dominant_script(text, script):
+    assert dominant_script(text) == script
 
 
 def test_line_breaks_do_not_change_the_answer():
-    one_line = SAMPLES["vi"]
-    broken = one_line.replace(" ", "\n", 3)
-    assert detect_language(broken) == detect_language(one_line)
+    one_line = SAMPLES[("vi", "Latn")]
+    assert identify(one_line.replace(" ", "\n", 3)).code == identify(one_line).code == "vi"
+
+
+def test_the_model_is_loaded_once():
+    assert _detector() is _detector()
+
+
+# An English report quoting a French statement at length; the French holds fewer letters.
+EN_WITH_FRENCH_QUOTE = """The new tidal barrier closed for the first time on Tuesday morning, as a spring tide pushed the water to within half a metre of the quay walls along the estuary.
+Engineers watched from the control room on the western bank while residents gathered on the footbridge, many of them shopkeepers who have sandbagged their doors every winter for twenty years.
+The project was approved a decade ago but stalled twice, and its final cost is almost double the first estimate, which opposition councillors call a warning for future schemes.
+The agency says the gates will protect thousands of homes and businesses for at least fifty years, and it will publish monitoring data every quarter.
+The French contractor said in a statement:
+« Notre groupe est fier d'avoir contribué à un ouvrage qui protégera durablement les habitants de l'estuaire, malgré des sols plus difficiles que prévu.
+Nous avons conçu les portes pour résister à des marées bien plus fortes que celles observées aujourd'hui, et nos techniciens en assureront l'entretien. »"""
+
+
+def test_english_with_a_long_french_quote_stays_english_and_is_mixed():
+    guess = identify(EN_WITH_FRENCH_QUOTE)
+    assert (guess.code, guess.mixed) == ("en", True)
+    assert guess.confidence > 0.8

@@ -16,7 +16,10 @@ def test_seed_becomes_a_bengali_draft():
     assert draft.language == "bn"
     assert 0.5 < draft.language_confidence <= 1.0
     assert draft.source_url == DAIBIEU
-    assert draft.images == []
+    assert draft.images == ()
+    assert draft.script == "Beng"
+    assert draft.title is None and draft.lead is None
+    assert draft.text == "\n\n".join(p.text for p in draft.paragraphs)
     assert draft.text.startswith("আলোচনায় আরও উপস্থিত ছিলেন পার্টির কেন্দ্রীয় কমিটির সদস্য")
     assert len(draft.content_hash) == 32
 
@@ -34,9 +37,9 @@ def test_boilerplate_only_file_is_rejected(content):
         process_file(content)
 
 
-def test_undecodable_file_is_rejected():
-    with pytest.raises(RejectedFile):
-        process_file(b"\xff\xfeH\x00i\x00")
+def test_binary_file_is_rejected():
+    with pytest.raises(RejectedFile, match="PNG"):
+        process_file(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
 
 
 def test_footer_and_spacing_changes_keep_the_hash():
@@ -52,7 +55,8 @@ def test_footer_and_spacing_changes_keep_the_hash():
 
 def test_changed_body_changes_the_hash():
     text = seed_bytes(0).decode("utf-8")
-    edited = text.replace("জননিরাপত্তা মন্ত্রী", "জননিরাপত্তা উপমন্ত্রী", 1)
+    # A body paragraph (the file's first paragraph is a photo caption, not body).
+    edited = text.replace("বৈঠকে মন্ত্রী", "বৈঠকে উপমন্ত্রী", 1)
     assert edited != text
     assert process_file(edited.encode()).content_hash != process_file(seed_bytes(0)).content_hash
 
@@ -61,6 +65,17 @@ def test_bom_and_crlf_copy_is_the_same_article():
     original = seed_bytes(2)
     copy = b"\xef\xbb\xbf" + original.replace(b"\n", b"\r\n")
     assert process_file(copy) == process_file(original)
+
+
+def test_name_selects_json_records():
+    draft = process_file(
+        b'{"text": "Le Conseil municipal a vote le budget mardi soir apres un long debat.", '
+        b'"url": "HTTPS://Example.FR/a?utm_source=x#top", "published_at": "2025-12-02T10:00:00+07:00"}',
+        "batch.ndjson#3",
+    )
+    assert draft.language == "fr"
+    assert draft.source_url == "https://example.fr/a"
+    assert draft.published_at is not None and draft.published_at.utcoffset() is not None
 
 
 def test_translations_share_a_source_url_and_differ_in_language():

@@ -1,34 +1,35 @@
-"""One accepted file in, one article (or a reason for rejecting the file) out."""
+"""One accepted file in, one article draft (or a reason for rejecting the file) out."""
 
-from dataclasses import dataclass
-
+from workers.pipeline.article import ArticleDraft
 from workers.pipeline.cleaning import clean
-from workers.pipeline.decoding import RejectedFile, decode
+from workers.pipeline.decoding import RejectedFile
 from workers.pipeline.fingerprint import content_hash
-from workers.pipeline.language import detect_language
+from workers.pipeline.formats import read_document
+from workers.pipeline.language import identify
+
+__all__ = ["ArticleDraft", "RejectedFile", "process_file"]
 
 
-@dataclass(frozen=True)
-class ArticleDraft:
-    text: str
-    source_url: str | None
-    images: list[str]
-    language: str | None
-    language_confidence: float | None
-    content_hash: bytes
-
-
-def process_file(content: bytes) -> ArticleDraft:
-    """Raises RejectedFile when the file cannot become an article."""
-    cleaned = clean(decode(content))
-    if not cleaned.text:
+def process_file(content: bytes, name: str = "") -> ArticleDraft:
+    """Raises RejectedFile when the file cannot become an article. `name` hints at the format
+    (`.html`, `.json`, an NDJSON record's `name#N`); the content decides."""
+    document = read_document(content, name)
+    article = clean(document)
+    if not article.paragraphs:
         raise RejectedFile("no article text left after removing boilerplate")
-    language = detect_language(cleaned.text)
+    language = identify(article.text, document.language)
     return ArticleDraft(
-        text=cleaned.text,
-        source_url=cleaned.source_url,
-        images=cleaned.images,
-        language=language.code if language else None,
-        language_confidence=language.confidence if language else None,
-        content_hash=content_hash(cleaned.text),
+        title=article.title,
+        lead=article.lead,
+        paragraphs=article.paragraphs,
+        captions=article.captions,
+        images=article.images,
+        source_url=article.source_url,
+        language=language.code,
+        script=language.script,
+        language_confidence=language.confidence,
+        languages_mixed=language.mixed,
+        published_at=document.published_at,
+        content_hash=content_hash(article.text),
+        removed=article.removed,
     )
