@@ -3,6 +3,8 @@
     babelwire up                    ingest API, read API, worker (+ periodic re-enqueue) in the foreground
     babelwire migrate               apply pending migrations to DATABASE_URL
     babelwire with-services -- CMD  run CMD with DATABASE_URL / REDIS_URL set (embedded if unset)
+    babelwire reindex-near-duplicates
+                                    rebuild the near-duplicate index after its key scheme changed
 """
 
 import argparse
@@ -29,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("up", help="run the ingest API, the read API and a worker until Ctrl-C")
     commands.add_parser("migrate", help="apply pending migrations to DATABASE_URL")
+    commands.add_parser("reindex-near-duplicates", help="rebuild the near-duplicate index of DATABASE_URL")
     with_services = commands.add_parser("with-services", help="run a command with the services' URLs in its environment")
     with_services.add_argument("cmd", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -40,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         _migrate(get_settings().database_url)
         return 0
+    if args.command == "reindex-near-duplicates":
+        return _reindex_near_duplicates()
     with local_services(data_dir) as urls:
         os.environ.update(urls)
         get_settings.cache_clear()
@@ -55,6 +60,16 @@ def main(argv: list[str] | None = None) -> int:
 def _migrate(database_url: str) -> None:
     applied = apply_migrations(database_url)
     log.info("migrations applied: %s", ", ".join(applied) if applied else "none pending")
+
+
+def _reindex_near_duplicates() -> int:
+    from babelwire.db import transaction
+    from workers.neardup_index import config, rebuild
+
+    with transaction() as conn:
+        indexed = rebuild(conn)
+    log.info("near-duplicate index rebuilt: %d canonical articles under %s", indexed, config().key_scheme)
+    return 0
 
 
 def _up(data_dir: Path) -> int:

@@ -19,6 +19,10 @@ from workers.pipeline import neardup
 from workers.pipeline.neardup import Candidate, Decision, NearDupConfig
 
 
+class KeySchemeMismatch(RuntimeError):
+    """The stored band keys were made with another scheme than this code's."""
+
+
 @dataclass(frozen=True)
 class Sketch:
     """What the index needs of one article's text: its band keys, distinct and ascending (the
@@ -77,10 +81,54 @@ def find_canonical(
     return neardup.decide(text, candidates, near_dup_config)
 
 
-def index_article(conn: psycopg.Connection, article_id: int, article: Sketch) -> None:
-    """Makes a canonical article findable by later ones (visible to them once committed)."""
+def index_article(
+    conn: psycopg.Connection, article_id: int, article: Sketch, near_dup_config: NearDupConfig | None = None
+) -> None:
+    """Makes a canonical article findable by later ones (visible to them once committed), and
+    makes sure the index says which key scheme its keys follow (a no-op once it does)."""
     if article.band_keys:
+        conn.execute(
+            "INSERT INTO near_duplicate_key_scheme (scheme) VALUES (%s) ON CONFLICT DO NOTHING",
+            ((near_dup_config or config()).key_scheme,),
+        )
         conn.execute(
             "INSERT INTO article_bands (band_key, article_id) SELECT key, %s FROM unnest(%s::bigint[]) AS key",
             (article_id, list(article.band_keys)),
         )
+
+
+def check_key_scheme(conn: psycopg.Connection, near_dup_config: NearDupConfig | None = None) -> str:
+    """Records this code's key scheme on first use; raises KeySchemeMismatch when the index was
+    built with another, since every lookup would then silently miss the stored articles."""
+    scheme = (near_dup_config or config()).key_scheme
+    conn.execute("INSERT INTO near_duplicate_key_scheme (scheme) VALUES (%s) ON CONFLICT DO NOTHING", (scheme,))
+    stored = conn.execute("SELECT scheme FROM near_duplicate_key_scheme").fetchone()["scheme"]
+    if stored != scheme:
+        raise KeySchemeMismatch(
+            f"the near-duplicate index was built with key scheme {stored!r}, this code makes {scheme!r}: "
+            "run `babelwire reindex-near-duplicates` (workers wait while it runs)"
+        )
+    return scheme
+
+
+def rebuild(conn: psycopg.Connection, near_dup_config: NearDupConfig | None = None) -> int:
+    """Recomputes the band keys of every canonical article under this code's scheme, in the
+    caller's transaction; returns how many articles were indexed. Storing workers wait on the
+    table lock until the commit, so no article is indexed under the old scheme meanwhile."""
+    near_dup_config = near_dup_config or config()
+    conn.execute("LOCK TABLE article_bands IN EXCLUSIVE MODE")
+    conn.execute("TRUNCATE article_bands")
+    conn.execute("DELETE FROM near_duplicate_key_scheme")
+    indexed = 0
+    with conn.cursor(name="canonical_articles") as articles:
+        articles.itersize = 500
+        articles.execute("SELECT id, text FROM articles WHERE duplicate_of IS NULL ORDER BY id")
+        for row in articles:
+            index_article(conn, row["id"], sketch(row["text"], near_dup_config), near_dup_config)
+            indexed += 1
+    conn.execute(
+        """INSERT INTO near_duplicate_key_scheme (scheme) VALUES (%s)
+           ON CONFLICT (singleton) DO UPDATE SET scheme = excluded.scheme, recorded_at = now()""",
+        (near_dup_config.key_scheme,),
+    )
+    return indexed

@@ -3,6 +3,7 @@
 import logging
 
 from celery import Task
+from celery.signals import worker_init
 from celery.utils.time import get_exponential_backoff_interval
 
 from babelwire.db import transaction
@@ -15,6 +16,18 @@ from workers.queueing import dispatch
 
 log = logging.getLogger(__name__)
 settings = get_settings()
+
+
+@worker_init.connect
+def refuse_a_foreign_near_duplicate_index(**_: object) -> None:
+    """A worker whose band keys differ from the stored ones would miss every stored article:
+    better not to start. (Celery logs and swallows exceptions from signal handlers, so exit.)"""
+    try:
+        with transaction() as conn:
+            neardup_index.check_key_scheme(conn)
+    except neardup_index.KeySchemeMismatch as mismatch:
+        log.critical("%s", mismatch)
+        raise SystemExit(f"babelwire worker: {mismatch}") from None
 
 
 @celery_app.task(name=PROCESS_FILE, bind=True, max_retries=settings.task_max_retries)

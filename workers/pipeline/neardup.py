@@ -49,6 +49,9 @@ MIN_LENGTH_RATIO = 0.7
 
 _SIGNATURE_FORMAT = 1
 _MINHASH_SEED = 1
+# Bump whenever shingling, hashing or band keys change in a way `NearDupConfig` does not show:
+# every stored band key then needs rebuilding (`babelwire reindex-near-duplicates`).
+KEY_SCHEME_VERSION = 1
 
 
 def _punctuation_table() -> dict[int, str | None]:
@@ -88,6 +91,15 @@ class NearDupConfig:
             raise ValueError(
                 f"bands * rows ({self.bands} * {self.rows}) must be at most num_perm ({self.num_perm})"
             )
+
+    @property
+    def key_scheme(self) -> str:
+        """What the band keys depend on (the threshold is not part of it): an index built under
+        another scheme cannot answer for this one."""
+        return (
+            f"v{KEY_SCHEME_VERSION} words {WORD_SHINGLE} chars {CHAR_SHINGLE} "
+            f"minhash {self.num_perm} seed {_MINHASH_SEED} bands {self.bands}x{self.rows}"
+        )
 
 
 @dataclass(frozen=True)

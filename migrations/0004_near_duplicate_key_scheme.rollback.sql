@@ -1,0 +1,1 @@
+DROP TABLE near_duplicate_key_scheme;
