@@ -1,7 +1,7 @@
 """The records both APIs serve. One definition each, so the ingest and read sides never disagree."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -115,9 +115,25 @@ class GroupMember(BaseModel):
     source_url: str | None
 
 
+class GroupLink(BaseModel):
+    """Why two articles are in one group: the link an article made when it joined, founded or
+    merged the group."""
+
+    article_id: int = Field(description="The article that made the link when it was stored.")
+    partner_id: int = Field(description="The group member it was linked to.")
+    score: float = Field(description="The link's score in [0, 1]; 1 for a shared source URL.")
+    evidence: dict[str, Any] = Field(
+        description="The signals that matched and their values: source URL, image names, shared figures, "
+        "names (transliterated skeletons), length ratio, and the score."
+    )
+    created_at: datetime
+
+
 class Group(BaseModel):
-    id: int
+    id: int = Field(description="The group's id; when the group asked for was merged, the surviving group's.")
     articles: list[GroupMember]
+    links: list[GroupLink] = Field(description="The links that hold the group together, oldest first.")
+    merged_from: list[int] = Field(description="Groups merged into this one; asking for any of them answers with this one.")
     created_at: datetime
 
 

@@ -9,8 +9,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from babelwire.jobs import count_finished_files
-from workers import neardup_index
-from workers.pipeline.linking import Neighbour, plan_group
+from workers import neardup_index, translation_index
 from workers.pipeline.process import ArticleDraft
 
 FileStatus = Literal["created", "duplicate", "failed"]
@@ -45,11 +44,16 @@ def load_pending_file(conn: psycopg.Connection, file_id: int) -> PendingFile | N
 
 
 def record_article(
-    conn: psycopg.Connection, file_id: int, draft: ArticleDraft, sketch: neardup_index.Sketch | None = None
+    conn: psycopg.Connection,
+    file_id: int,
+    draft: ArticleDraft,
+    sketch: neardup_index.Sketch | None = None,
+    links: translation_index.LinkMaterial | None = None,
 ) -> Outcome | None:
-    """Stores the article, or finds the article it duplicates exactly or nearly. None when another
-    run of the same task got there first. `sketch` is neardup_index.sketch(draft.text), best made
-    before the transaction; it is made here when not given."""
+    """Stores the article, or finds the article it duplicates exactly or nearly, and links a new
+    canonical article to the other language versions of its story. None when another run of the
+    same task got there first. `sketch` is neardup_index.sketch(draft.text) and `links`
+    translation_index.prepare(draft), best made before the transaction; made here when not given."""
     job_id = _claim(conn, file_id)
     if job_id is None:
         return None
@@ -103,8 +107,8 @@ def record_article(
             outcome = Outcome("duplicate", article_id=article_id, duplicate_of=near.duplicate_of, similarity=near.similarity)
         else:
             neardup_index.index_article(conn, article_id, sketch)
-            group_id = _link_by_source_url(conn, article_id, draft) if draft.source_url else None
-            outcome = Outcome("created", article_id=article_id, group_id=group_id)
+            linked = translation_index.link_article(conn, article_id, links or translation_index.prepare(draft))
+            outcome = Outcome("created", article_id=article_id, group_id=linked.group_id)
     _finish(conn, file_id, job_id, outcome)
     return outcome
 
@@ -138,42 +142,6 @@ def _claim(conn: psycopg.Connection, file_id: int) -> str | None:
     if row is None or row["status"] != "queued":
         return None
     return row["job_id"]
-
-
-def _link_by_source_url(conn: psycopg.Connection, article_id: int, draft: ArticleDraft) -> int | None:
-    # Articles sharing a URL are linked one at a time: without the lock, two translations stored
-    # at the same moment would each miss the other's uncommitted row.
-    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"source_url:{draft.source_url}",))
-    rows = conn.execute(
-        """SELECT id, language, group_id FROM articles
-           WHERE source_url = %s AND id <> %s AND duplicate_of IS NULL""",
-        (draft.source_url, article_id),
-    ).fetchall()
-    neighbours = [Neighbour(r["id"], r["language"], r["group_id"]) for r in rows]
-    group_ids = sorted({n.group_id for n in neighbours if n.group_id is not None})
-    group_languages = {
-        r["group_id"]: set(r["languages"])
-        for r in conn.execute(
-            """SELECT group_id, array_agg(language) AS languages FROM articles
-               WHERE group_id = ANY(%s) GROUP BY group_id""",
-            (group_ids,),
-        )
-    }
-    plan = plan_group(draft.language, neighbours, group_languages)
-    if plan.join_group is not None:
-        group_id = plan.join_group
-    elif plan.found_with:
-        group_id = conn.execute(
-            "INSERT INTO translation_groups DEFAULT VALUES RETURNING id"
-        ).fetchone()["id"]
-        conn.execute(
-            "UPDATE articles SET group_id = %s WHERE id = ANY(%s) AND group_id IS NULL",
-            (group_id, list(plan.found_with)),
-        )
-    else:
-        return None
-    conn.execute("UPDATE articles SET group_id = %s WHERE id = %s", (group_id, article_id))
-    return group_id
 
 
 def _finish(conn: psycopg.Connection, file_id: int, job_id: str, outcome: Outcome) -> None:

@@ -8,7 +8,7 @@ from celery.utils.time import get_exponential_backoff_interval
 
 from babelwire.db import transaction
 from babelwire.settings import get_settings
-from workers import neardup_index, store
+from workers import neardup_index, store, translation_index
 from workers.app import PROCESS_FILE, REQUEUE_WAITING_FILES, celery_app
 from workers.pipeline.decoding import RejectedFile
 from workers.pipeline.process import process_file as run_pipeline
@@ -66,8 +66,9 @@ def _process(file_id: int) -> store.Outcome | None:
         with transaction() as conn:
             return store.record_rejection(conn, file_id, str(rejection))
     sketch = neardup_index.sketch(draft.text)  # the MinHash work, outside the transaction
+    links = translation_index.prepare(draft)  # the story signals and link keys, likewise
     with transaction() as conn:
-        return store.record_article(conn, file_id, draft, sketch)
+        return store.record_article(conn, file_id, draft, sketch, links)
 
 
 def _give_up(file_id: int, error: Exception, attempts: int) -> str:

@@ -8,6 +8,7 @@ from babelwire.schemas import (
     ArticleSummary,
     DuplicateSighting,
     Group,
+    GroupLink,
     GroupMember,
     Origin,
     Translation,
@@ -65,10 +66,30 @@ def list_articles(
 
 
 def get_group(conn: psycopg.Connection, group_id: int) -> Group | None:
-    group = conn.execute("SELECT id, created_at FROM translation_groups WHERE id = %s", (group_id,)).fetchone()
+    """The group, or the group it was merged into (merges keep `merged_into` one step from a live group)."""
+    group = conn.execute(
+        """SELECT g.id, g.created_at FROM translation_groups asked
+           JOIN translation_groups g ON g.id = coalesce(asked.merged_into, asked.id)
+           WHERE asked.id = %s""",
+        (group_id,),
+    ).fetchone()
     if group is None:
         return None
     members = conn.execute(
-        "SELECT id, language, source_url FROM articles WHERE group_id = %s ORDER BY id", (group_id,)
+        "SELECT id, language, source_url FROM articles WHERE group_id = %s ORDER BY id", (group["id"],)
     ).fetchall()
-    return Group(id=group["id"], created_at=group["created_at"], articles=[GroupMember(**m) for m in members])
+    links = conn.execute(
+        """SELECT article_id, partner_id, score, evidence, created_at FROM translation_links
+           WHERE group_id = %s ORDER BY id""",
+        (group["id"],),
+    ).fetchall()
+    merged_from = conn.execute(
+        "SELECT id FROM translation_groups WHERE merged_into = %s ORDER BY id", (group["id"],)
+    ).fetchall()
+    return Group(
+        id=group["id"],
+        created_at=group["created_at"],
+        articles=[GroupMember(**m) for m in members],
+        links=[GroupLink(**link) for link in links],
+        merged_from=[row["id"] for row in merged_from],
+    )

@@ -1,0 +1,252 @@
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from workers.pipeline.process import process_file
+from workers.pipeline.story_links import (
+    LINK_THRESHOLD,
+    NO_LINKS,
+    Candidate,
+    LinkPlan,
+    StorySignals,
+    link_keys,
+    numbers_in,
+    plan_links,
+    score,
+    signals,
+    signals_of,
+    skeleton,
+    to_latin,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT.parent / "shared" / "data" / "seeds"
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2,500 delegates", "2.500 delegados", "২,৫০০ জন", "2 500 délégués", "2\u202f500 délégués",
+     "2500", "٢٬٥٠٠ مندوب", "２，５００人"],
+)
+def test_thousands_in_every_script_and_separator_are_one_figure(text):
+    assert numbers_in(text) == ["2500"]
+
+
+def test_decimal_comma_and_point_agree():
+    assert numbers_in("3,6 km") == numbers_in("3.6 km") == ["3.6"]
+
+
+def test_indian_grouping():
+    assert numbers_in("१,००,००० लोग") == ["100000"]
+
+
+def test_separate_figures_stay_separate():
+    assert numbers_in("in 2019 100 people, 2026-2028, 3/10") == ["2019", "100", "2026", "2028", "10"]
+
+
+def test_one_digit_integers_are_dropped_but_years_and_dates_kept():
+    assert numbers_in("2 ডিসেম্বর, ২০২৫") == ["2025"]
+
+
+def test_thai_buddhist_era_year_also_gives_the_common_era_year():
+    assert {"2568", "2025"} <= set(signals_of("เมื่อปี 2568 มี 450 คน", "th").numbers)
+
+
+def test_chinese_numerals():
+    assert numbers_in("一千八百米，三点六公里，二〇二一年") == ["1800", "3.6", "2021"]
+
+
+def test_seed_figures_survive_translation():
+    bn = signals_of("১১০টি দেশ, ১৫০টি সংস্থা, ৫০টিরও বেশি, ২,৫০০ জন, ৭২টি দেশ", "bn")
+    hi = signals_of("110 देशों, 150 अंतर्राष्ट्रीय, 50 से अधिक, 2,500 से अधिक, 72 देशों", "hi")
+    assert bn.numbers == hi.numbers == ("110", "150", "2500", "50", "72")
+
+
+# --- names -----------------------------------------------------------------------------------
+
+
+def _skeletons(text: str) -> list[str]:
+    return [skeleton(to_latin(word)) for word in text.split()]
+
+
+def test_bengali_and_devanagari_names_reduce_to_one_skeleton():
+    assert _skeletons("লুওং ট্যাম কোয়াং") == _skeletons("लुओंग टैम क्वांग") == ["ln", "tn", "kn"]
+
+
+def test_vietnamese_name_matches_the_indic_forms():
+    assert _skeletons("Lương Tam Quang") == _skeletons("লুওং ট্যাম কোয়াং")
+
+
+def test_other_scripts_reach_the_same_skeleton():
+    assert skeleton(to_latin("لوونگ تام کوانگ")) == skeleton("LuongTamQuang")  # Urdu
+    assert skeleton(to_latin("Брандолино")) == skeleton(to_latin("ব্র্যান্ডোলিনো")) == skeleton("Brandolino")
+
+
+def test_cased_name_is_found_among_caseless_phrases():
+    vi = signals_of("Bộ trưởng Lương Tam Quang nhấn mạnh rằng Lương Tam Quang", "vi")
+    bn = signals_of("মন্ত্রী লুওং ট্যাম কোয়াং জোর দিয়ে বলেন", "bn")
+    assert "lntnkn" in vi.names
+    assert "lntnkn" in bn.phrases
+
+
+def test_sentence_initial_capitals_are_not_names():
+    s = signals_of("Yesterday the minister met Ali Nagiyev. Then he left.", "en")
+    assert "lnk" in s.names  # Ali Nagiyev, joined
+    assert skeleton("Yesterday") not in s.names and skeleton("Then") not in s.names
+
+
+# --- serialisation and keys ------------------------------------------------------------------
+
+
+def _seed(number: str) -> StorySignals:
+    path = next(SEEDS.glob(f"{number}_*.txt"))
+    draft = process_file(path.read_bytes(), path.name)
+    return replace(signals(draft), source_url=None, images=())
+
+
+def test_signals_round_trip_through_json():
+    s = _seed("002")
+    assert StorySignals.from_json(json.loads(json.dumps(s.to_json()))) == s
+
+
+def test_keys_are_signed_64_bit_and_stable_across_processes():
+    s = _seed("000")
+    here = link_keys(s)
+    code = (
+        "import json, sys; from workers.pipeline.story_links import StorySignals, link_keys; "
+        "print(json.dumps(link_keys(StorySignals.from_json(json.loads(sys.stdin.read())))))"
+    )
+    there = subprocess.run(
+        [sys.executable, "-c", code], input=json.dumps(s.to_json()), capture_output=True,
+        text=True, check=True, cwd=ROOT, env={"PYTHONHASHSEED": "123", "PATH": ""},
+    )
+    assert json.loads(there.stdout) == here
+    assert here and all(-(2**63) <= key < 2**63 for key in here)
+
+
+def test_translations_share_keys_and_unrelated_stories_share_few():
+    a, b, c = set(link_keys(_seed("002"))), set(link_keys(_seed("004"))), set(link_keys(_seed("001")))
+    assert len(a & b) >= 10
+    assert len(a & b) > 3 * len(a & c)
+
+
+def test_source_url_and_images_give_keys():
+    s = signals_of("text", "en", source_url="https://x.example/a", images=["/img/z71.jpg"])
+    t = signals_of("texte", "fr", source_url="https://x.example/a", images=["https://cdn/z71.JPG"])
+    assert set(link_keys(s)) & set(link_keys(t))
+
+
+# --- score -----------------------------------------------------------------------------------
+
+
+def test_seed_translations_link_content_only():
+    assert score(_seed("000"), _seed("001")).score >= LINK_THRESHOLD
+    assert score(_seed("002"), _seed("004")).score >= LINK_THRESHOLD
+
+
+@pytest.mark.parametrize("first,second", [("000", "004"), ("002", "001"), ("003", "001"), ("003", "004")])
+def test_seed_non_pairs_do_not_link(first, second):
+    assert score(_seed(first), _seed(second)).score < LINK_THRESHOLD
+
+
+def test_same_language_scores_zero():
+    assert score(_seed("000"), replace(_seed("000"), images=("x.jpg",))).score == 0.0
+
+
+def test_shared_source_url_is_certain_and_recorded():
+    a = replace(_seed("000"), source_url="https://nhandan.vn/x")
+    b = replace(_seed("004"), source_url="https://nhandan.vn/x")
+    result = score(a, b)
+    assert result.score == 1.0 and result.evidence["source_url"] == "https://nhandan.vn/x"
+
+
+def test_evidence_names_the_shared_figures_and_the_score():
+    result = score(_seed("002"), _seed("004"))
+    assert set(result.evidence["numbers"]["shared"]) >= {"110", "150", "2500", "72"}
+    assert result.evidence["score"] == result.score
+    json.dumps(result.evidence)  # stored as jsonb
+
+
+def test_length_mismatch_is_penalised():
+    long = signals_of("Hanoi 110 150 2500 72 " + "word " * 2000, "en")
+    short = signals_of("Hanoi 110 150 2500 72 mot", "fr")
+    assert score(long, short).evidence["length"]["factor"] == 0.0
+
+
+# --- plan ------------------------------------------------------------------------------------
+
+HIGH, LOW = 0.9, LINK_THRESHOLD - 0.1
+
+
+def test_nothing_above_threshold_gives_no_links():
+    assert plan_links("hi", [Candidate(1, "bn", None, LOW)], {}) == NO_LINKS
+    assert not NO_LINKS.changes
+
+
+def test_found_with_best_ungrouped_partner_per_language():
+    candidates = [Candidate(1, "bn", None, 0.7), Candidate(2, "bn", None, HIGH), Candidate(3, "vi", None, HIGH)]
+    plan = plan_links("hi", candidates, {})
+    assert plan.join_group is None and plan.found_with == (2, 3)
+    assert {c.article_id for c in plan.links} == {2, 3}
+
+
+def test_join_best_group_lacking_the_language():
+    candidates = [Candidate(1, "bn", 10, 0.7), Candidate(2, "vi", 20, HIGH)]
+    plan = plan_links("hi", candidates, {10: {"bn", "en"}, 20: {"vi", "en"}})
+    assert plan.join_group == 20 and plan.merge_groups == ()  # 10 overlaps 20 on en
+
+
+def test_group_that_has_the_language_is_never_joined():
+    plan = plan_links("hi", [Candidate(1, "bn", 10, HIGH)], {10: {"bn", "hi"}})
+    assert plan == NO_LINKS
+
+
+def test_merge_two_groups_whose_languages_do_not_overlap():
+    candidates = [Candidate(1, "bn", 30, HIGH), Candidate(2, "vi", 20, HIGH)]
+    plan = plan_links("hi", candidates, {30: {"bn"}, 20: {"vi", "en"}})
+    assert plan.join_group == 20 and plan.merge_groups == (30,)
+
+
+def test_weak_second_link_does_not_merge():
+    candidates = [Candidate(1, "bn", 30, HIGH), Candidate(2, "vi", 20, LINK_THRESHOLD)]
+    plan = plan_links("hi", candidates, {30: {"bn"}, 20: {"vi"}})
+    assert plan.join_group == 30 and plan.merge_groups == ()
+
+
+def test_ungrouped_partners_come_along_unless_their_language_is_taken():
+    candidates = [Candidate(1, "bn", 10, HIGH), Candidate(2, "en", None, HIGH), Candidate(3, "vi", None, HIGH)]
+    plan = plan_links("hi", candidates, {10: {"bn", "en"}})
+    assert plan.join_group == 10 and plan.found_with == (3,)
+
+
+def test_no_plan_ever_puts_two_articles_of_one_language_in_a_group():
+    groups = {10: {"bn", "en"}, 20: {"en", "vi"}, 30: {"ru"}, 40: {"hi", "ar"}}
+    candidates = [
+        Candidate(1, "bn", 10, 0.95), Candidate(2, "vi", 20, 0.9), Candidate(3, "ru", 30, 0.8),
+        Candidate(4, "ar", 40, 0.85), Candidate(5, "ru", None, 0.99), Candidate(6, "ja", None, 0.7),
+        Candidate(7, "ja", None, 0.75), Candidate(8, "zh", None, 0.6),
+    ]
+    plan = plan_links("es", candidates, groups)
+    member_languages = ["es"]
+    for group in (plan.join_group, *plan.merge_groups):
+        member_languages += sorted(groups[group])
+    member_languages += [c.language for c in candidates if c.article_id in plan.found_with]
+    assert len(member_languages) == len(set(member_languages))
+    # 20 shares en with 10; 40 and 30 are strong and disjoint; ungrouped ru is taken by 30.
+    assert plan.join_group == 10 and plan.merge_groups == (30, 40) and plan.found_with == (7, 8)
+
+
+def test_same_language_and_unknown_language_candidates_are_ignored():
+    assert plan_links("hi", [Candidate(1, "hi", None, HIGH), Candidate(2, None, None, HIGH)], {}) == NO_LINKS
+    assert plan_links(None, [Candidate(1, "bn", None, HIGH)], {}) == NO_LINKS
+
+
+def test_plan_is_a_link_plan():
+    assert isinstance(plan_links("hi", [], {}), LinkPlan)

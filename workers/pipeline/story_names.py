@@ -1,0 +1,170 @@
+"""Names and words of a story in a form every script reduces to: Brahmic scripts mapped onto
+Devanagari, everything transliterated to Latin (anyascii), then cut to a consonant skeleton
+robust to spelling ("Lương Tam Quang", "লুওং ট্যাম কোয়াং", "लुओंग टैम क्वांग" -> "lntnkn")."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from typing import Iterable
+
+from anyascii import anyascii
+
+
+
+_INDIC_FIRST, _INDIC_LAST = 0x0980, 0x0D7F
+
+
+def _indic_to_devanagari(char: str) -> str:
+    """Bengali, Gurmukhi, Gujarati, Oriya, Tamil, Telugu, Kannada and Malayalam mirror the
+    Devanagari block 0x80 apart (ISCII layout): one transliteration then serves them all."""
+    code = ord(char)
+    if char == "ৎ":  # Bengali khanda ta; its mirror slot is another letter
+        return "त"
+    if _INDIC_FIRST <= code <= _INDIC_LAST:
+        mirror = chr(0x0900 + (code & 0x7F))
+        if unicodedata.category(char)[0] in "LM" and unicodedata.category(mirror)[0] in "LM":
+            return mirror
+    return char
+
+
+def to_latin(word: str) -> str:
+    mirrored = "".join(_indic_to_devanagari(char) for char in word)
+    return anyascii(mirrored)
+
+
+# Consonant classes that survive transliteration between scripts; vowels, h, w, y, v, b are
+# dropped because scripts disagree about them (Hindi व is v or w, Bengali writes v as ভ/ব,
+# Indic transliteration omits the inherent a, aspiration is written or not).
+_CLASSES = {
+    **dict.fromkeys("kcqg", "k"),
+    **dict.fromkeys("td", "t"),
+    **dict.fromkeys("pf", "p"),
+    **dict.fromkeys("szj", "s"),
+    **dict.fromkeys("lr", "l"),
+    **dict.fromkeys("mn", "n"),
+}
+
+
+def skeleton(latin: str) -> str:
+    """Latin letters -> consonant classes with repeats collapsed: "Luong Tam Quang",
+    "luom tyam koyam" and "luomg taim kvamg" all give "ln tn kn" word by word."""
+    s = re.sub(r"[^a-z]", "", latin.lower())
+    s = s.replace("ng", "n").replace("mg", "n").replace("ph", "f").replace("x", "ks")
+    out: list[str] = []
+    for char in s:
+        cls = _CLASSES.get(char)
+        if cls and (not out or out[-1] != cls):
+            out.append(cls)
+    return "".join(out)
+
+
+_SENTENCE_END = re.compile(r"[.!?。！？:;\"“”«»\n]\s*$")
+_KATAKANA = re.compile(r"[\u30a0-\u30ff\u31f0-\u31ff]+")
+_HAN_OR_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+_UNSPACED = re.compile(r"[\u0e00-\u109f\u1780-\u17ff]")  # Thai, Lao, Tibetan, Myanmar, Khmer
+MIN_NAME_SKELETON = 3
+
+
+def words_of(text: str) -> Iterable[tuple[int, str]]:
+    """(offset, word) for every run of letters and combining marks (Indic vowel signs are marks,
+    so a regular expression's \\w would cut words at them); an apostrophe inside a word stays."""
+    start = None
+    for index, char in enumerate(text):
+        if unicodedata.category(char)[0] in "LM" or (
+            start is not None and char in "'’" and index + 1 < len(text)
+            and unicodedata.category(text[index + 1])[0] == "L"
+        ):
+            if start is None:
+                start = index
+        elif start is not None:
+            yield start, text[start:index]
+            start = None
+    if start is not None:
+        yield start, text[start:]
+
+
+def _cased(word: str) -> bool:
+    first = word[0]
+    return first.lower() != first.upper()
+
+
+def name_skeletons(text: str) -> tuple[set[str], tuple[str, ...], tuple[str, ...]]:
+    """(names, words, phrases). Names: in scripts with letter case, runs of capitalised words
+    not at the start of a sentence, each run joined into one skeleton (and each word of it
+    alone). Words: in caseless scripts, every word's skeleton, since a name there cannot be told
+    from other words; katakana runs count as such words. Phrases: skeletons of runs of 2-3
+    caseless words, joined. Han text and scripts written without spaces (Thai) give no words:
+    their names are not phonetic enough, or their words cannot be cut here."""
+    names: set[str] = set()
+    words: Counter[str] = Counter()
+    phrases: Counter[str] = Counter()
+    caseless_run: list[str] = []
+    name_run: list[str] = []
+
+    def close_name_run() -> None:
+        if name_run:
+            _add(names, "".join(name_run))
+            for part in name_run:
+                _add(names, part)
+            name_run.clear()
+
+    def close_caseless_run() -> None:
+        for word in caseless_run:
+            _add(words, word)
+        for size in (2, 3):
+            for start in range(len(caseless_run) - size + 1):
+                _add(phrases, "".join(caseless_run[start:start + size]))
+        caseless_run.clear()
+
+    for start, word in words_of(text):
+        before = text[max(0, start - 3):start]
+        adjacent = text[max(0, start - 1):start]
+        contiguous = adjacent in (" ", "\u00a0", "-", "")
+        if _UNSPACED.search(word):
+            close_name_run()
+            close_caseless_run()
+            continue
+        if _HAN_OR_KANA.search(word):
+            close_name_run()
+            close_caseless_run()
+            for katakana in _KATAKANA.findall(word):
+                for part in re.split("[・=]", katakana):
+                    if len(part) >= 2:
+                        _add(words, skeleton(anyascii(part)))
+            continue
+        if _cased(word):
+            close_caseless_run()
+            sentence_start = start == 0 or bool(_SENTENCE_END.search(before))
+            if word[0].isupper() and not sentence_start:
+                if not contiguous:
+                    close_name_run()
+                name_run.append(skeleton(anyascii(word)))
+            elif word[0].isupper() and sentence_start:
+                close_name_run()
+            else:
+                close_name_run()
+        else:
+            close_name_run()
+            if not contiguous:
+                close_caseless_run()
+            caseless_run.append(skeleton(to_latin(word)))
+    close_name_run()
+    close_caseless_run()
+    for word in words:
+        phrases.pop(word, None)
+    return names, _by_frequency(words), _by_frequency(phrases)
+
+
+def _add(target: set[str] | Counter[str], skeleton_text: str) -> None:
+    if len(skeleton_text) < MIN_NAME_SKELETON:
+        return
+    if isinstance(target, Counter):
+        target[skeleton_text] += 1
+    else:
+        target.add(skeleton_text)
+
+
+def _by_frequency(counts: Counter[str]) -> tuple[str, ...]:
+    return tuple(sorted(counts, key=lambda item: (-counts[item], item)))
