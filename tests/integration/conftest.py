@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from babelwire.migrate import apply_migrations
 from tests.integration.helpers import database_url, start_worker, stop_process
 
 if "DATABASE_URL" not in os.environ or "REDIS_URL" not in os.environ:
@@ -18,6 +19,7 @@ if "DATABASE_URL" not in os.environ or "REDIS_URL" not in os.environ:
 RUN_ID = uuid.uuid4().hex[:10]
 SERVER_URL = os.environ["DATABASE_URL"]
 TEST_DATABASE = f"babelwire_test_{RUN_ID}"
+SEPARATE_WORKER_PROCESSES = 4
 
 
 # The apps and the Celery app read their settings on import: point them at this run's database
@@ -37,8 +39,6 @@ def server_url() -> str:
 
 @pytest.fixture(scope="session", autouse=True)
 def database() -> Iterator[str]:
-    from babelwire.migrate import apply_migrations
-
     with psycopg.connect(SERVER_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{TEST_DATABASE}"')
     apply_migrations(os.environ["DATABASE_URL"])
@@ -80,6 +80,52 @@ def api(database: str):
 
     with TestClient(app) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def separate_workers(database: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[None]:
+    """Four separate Celery worker processes, each with its own hostname and one child, for the
+    tests that race work across processes."""
+    module = request.module.__name__.rsplit(".", 1)[-1]
+    processes = []
+    try:
+        for number in range(SEPARATE_WORKER_PROCESSES):
+            log_path = tmp_path_factory.mktemp(f"{module}-worker-{number}") / "worker.log"
+            processes.append(
+                start_worker(
+                    f"{module}{number}-{uuid.uuid4().hex[:6]}", concurrency=1, log_path=log_path,
+                    # Every file is sent once: no re-enqueue of slow ones while the test runs.
+                    extra_env={"BABELWIRE_REQUEUE_AFTER_SECONDS": "3600"},
+                )
+            )
+        yield
+    finally:
+        for process in processes:
+            stop_process(process)
+
+
+@pytest.fixture(scope="module")
+def poster(separate_workers: None):
+    """An ingest client whose uploads the separate workers process."""
+    from fastapi.testclient import TestClient
+
+    from services.ingest.app import app
+
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def scratch_database(server_url: str) -> Iterator[str]:
+    """An empty database of its own with the migrations applied, dropped afterwards."""
+    name = f"babelwire_scratch_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = database_url(server_url, name)
+    apply_migrations(url)
+    yield url
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

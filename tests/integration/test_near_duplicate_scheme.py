@@ -5,30 +5,18 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 
 import psycopg
 import pytest
 from psycopg.rows import dict_row
 
 from babelwire.jobs import IncomingFile, create_job
-from babelwire.migrate import apply_migrations
-from tests.integration.helpers import REPO, database_url, start_worker, stop_process
+from tests.integration.helpers import REPO, start_worker, stop_process
 from tests.texts import EN_WORDS, VI_WORDS, prose
 from workers import neardup_index, store
 from workers.pipeline.process import process_file
 
 
-@pytest.fixture
-def scratch_database(server_url: str) -> Iterator[str]:
-    name = f"babelwire_scheme_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = database_url(server_url, name)
-    apply_migrations(url)
-    yield url
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def store_articles(url: str, texts: list[str]) -> None:

@@ -5,16 +5,14 @@ out of translation groups."""
 import random
 import re
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.integration.helpers import start_worker, stop_process, upload, wait_for_job
+from tests.integration.helpers import upload, wait_for_job
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "data" / "seeds"
 PAIRS = 220
-WORKER_PROCESSES = 4
 
 _BENGALI = ("কখগঘচজটডতদধনপবভমরলশসহ", ("", "া", "ি", "ী", "ু", "ে", "ো"))
 _DEVANAGARI = ("कखगघचजटडतदधनपबभमरलशसह", ("", "ा", "ि", "ी", "ु", "े", "ो"))
@@ -61,34 +59,8 @@ def _edited(paragraphs: list[str], variant: int) -> list[str]:
     return edited
 
 
-@pytest.fixture(scope="module")
-def workers(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Separate Celery worker processes, each with its own hostname and one child."""
-    processes = []
-    try:
-        for number in range(WORKER_PROCESSES):
-            log_path = tmp_path_factory.mktemp(f"neardup-worker-{number}") / "worker.log"
-            processes.append(
-                start_worker(
-                    f"neardup{number}-{uuid.uuid4().hex[:6]}", concurrency=1, log_path=log_path,
-                    # Every file is sent once: no re-enqueue of slow ones while the test runs.
-                    extra_env={"BABELWIRE_REQUEUE_AFTER_SECONDS": "3600"},
-                )
-            )
-        yield
-    finally:
-        for process in processes:
-            stop_process(process)
 
 
-@pytest.fixture(scope="module")
-def poster(workers: None):
-    from fastapi.testclient import TestClient
-
-    from services.ingest.app import app
-
-    with TestClient(app) as client:
-        yield client
 
 
 def test_near_duplicate_pairs_racing_on_four_workers_end_with_one_canonical_each(poster, api, db):

@@ -9,7 +9,6 @@ import random
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import psycopg
@@ -17,15 +16,13 @@ import pytest
 from psycopg.rows import dict_row
 
 from babelwire.jobs import IncomingFile, create_job
-from babelwire.migrate import apply_migrations
-from tests.integration.helpers import database_url, start_worker, stop_process, upload, wait_for_job
+from tests.integration.helpers import upload, wait_for_job
 from tests.seeds import seed_paths
 from tests.texts import EN_WORDS, RU_WORDS, VI_WORDS
 from workers import neardup_index, store, translation_index
 from workers.pipeline import neardup, story_links
 from workers.pipeline.process import process_file
 
-WORKER_PROCESSES = 4
 RNG = random.Random()  # unseeded: names and figures new to a database that outlived a run
 
 FR_WORDS = (
@@ -149,33 +146,8 @@ def _score(first: bytes, second: bytes) -> float:
     return story_links.score(_signals(first), _signals(second)).score
 
 
-@pytest.fixture(scope="module")
-def workers(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Separate Celery worker processes, each with its own hostname and one child."""
-    processes = []
-    try:
-        for number in range(WORKER_PROCESSES):
-            log_path = tmp_path_factory.mktemp(f"links-worker-{number}") / "worker.log"
-            processes.append(
-                start_worker(
-                    f"links{number}-{uuid.uuid4().hex[:6]}", concurrency=1, log_path=log_path,
-                    extra_env={"BABELWIRE_REQUEUE_AFTER_SECONDS": "3600"},
-                )
-            )
-        yield
-    finally:
-        for process in processes:
-            stop_process(process)
 
 
-@pytest.fixture(scope="module")
-def poster(workers: None):
-    from fastapi.testclient import TestClient
-
-    from services.ingest.app import app
-
-    with TestClient(app) as client:
-        yield client
 
 
 def _post(poster, api, files: list[tuple[str, bytes]], timeout: float = 120) -> list[int]:
@@ -307,16 +279,6 @@ def test_a_shared_source_url_links_whatever_the_content(poster, api):
     assert link["score"] == 1.0 and link["evidence"]["source_url"] == url
 
 
-@pytest.fixture
-def scratch_database(server_url: str) -> Iterator[str]:
-    name = f"babelwire_links_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = database_url(server_url, name)
-    apply_migrations(url)
-    yield url
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 SOURCE_LINE = re.compile(r"^(?:সূত্র|स्रोत)\s*:.*$", re.MULTILINE)
