@@ -5,6 +5,7 @@ from uuid import UUID, uuid4
 
 import psycopg
 
+from babelwire.changes import record_change
 from babelwire.schemas import Job, JobCounts, JobFile
 
 
@@ -70,8 +71,9 @@ def count_finished_files(
 ) -> None:
     """Adds finished files to the job's counters and settles its status when the last one is in.
     One UPDATE, so concurrent workers finishing the same job's files never lose a count; it is the
-    last statement of the transaction, so the job row stays locked only for the commit."""
-    conn.execute(
+    last statement of the transaction, so the job row stays locked only for the commit. The call
+    that brings in the last file records `job.finished` in the same transaction."""
+    settled = conn.execute(
         """UPDATE jobs SET
              processed = processed + %(n)s,
              created = created + %(created)s,
@@ -83,7 +85,8 @@ def count_finished_files(
                WHEN failed + %(failed)s = total THEN 'failed'
                ELSE 'partially_failed' END,
              finished_at = CASE WHEN processed + %(n)s = total THEN now() END
-           WHERE id = %(job_id)s""",
+           WHERE id = %(job_id)s
+           RETURNING status, finished_at, total, processed, created, duplicates, failed""",
         {
             "n": created + duplicates + failed,
             "created": created,
@@ -91,4 +94,11 @@ def count_finished_files(
             "failed": failed,
             "job_id": job_id,
         },
-    )
+    ).fetchone()
+    if settled is not None and settled["finished_at"] is not None and created + duplicates + failed > 0:
+        record_change(
+            conn,
+            "job.finished",
+            job_id=job_id,
+            data={"status": settled["status"], "counts": {k: settled[k] for k in JobCounts.model_fields}},
+        )

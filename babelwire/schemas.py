@@ -6,6 +6,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from babelwire.changes import ChangeKind
+
 JobState = Literal["queued", "running", "succeeded", "partially_failed", "failed"]
 FileState = Literal["queued", "created", "duplicate", "failed"]
 
@@ -38,6 +40,10 @@ class Job(BaseModel):
     status: JobState
     counts: JobCounts
     files: list[JobFile]
+    files_next: str | None = Field(
+        None,
+        description="Read API: cursor for the job's next page of files (pass as `files_after`), null on the last page.",
+    )
     created_at: datetime
     finished_at: datetime | None
 
@@ -93,6 +99,7 @@ class Article(BaseModel):
     translations: list[Translation]
     origin: Origin
     created_at: datetime
+    updated_at: datetime | None = Field(None, description="When the article's group or duplicate status last changed; `created_at` until then.")
 
 
 class ArticleSummary(BaseModel):
@@ -102,6 +109,7 @@ class ArticleSummary(BaseModel):
     group_id: int | None
     duplicate_of: int | None
     created_at: datetime
+    updated_at: datetime | None = Field(None, description="When the article's group or duplicate status last changed.")
 
 
 class ArticlePage(BaseModel):
@@ -145,3 +153,50 @@ class Problem(BaseModel):
     status: int
     detail: str | None = None
     instance: str | None = None
+
+
+class ApiKeyRequest(BaseModel):
+    name: str = Field(min_length=1, max_length=200, examples=["newsroom-monitor"])
+    scopes: list[Literal["ingest", "read", "admin"]] = Field(min_length=1, examples=[["read"]])
+
+
+class ApiKeyInfo(BaseModel):
+    id: int
+    name: str
+    scopes: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyInfo):
+    key: str = Field(description="The key itself, shown this once: send it as `Authorization: Bearer <key>`.")
+
+
+class Change(BaseModel):
+    """One committed change. Its `cursor` is a position in the feed: pass it as `after` to read
+    what came after it."""
+
+    cursor: str = Field(description="Opaque position of this change in the feed.", examples=["7391-52"])
+    kind: ChangeKind = Field(
+        description="`article.created`: a new canonical article (`data.language`, `data.file_id`); "
+        "`article.duplicate`: a file repeats a canonical article (`data.duplicate_of`, `data.similarity`, "
+        "`data.match` `exact` — then `article_id` is null — or `near`, with the near duplicate's own "
+        "`article_id`); `group.created` (`data.members`); `group.changed`: articles joined "
+        "(`data.joined`); `group.merged`: `data.merged` groups moved into `group_id`; `job.finished` "
+        "(`data.status`, `data.counts`).",
+        examples=["article.created"],
+    )
+    article_id: int | None = Field(None, examples=[42])
+    group_id: int | None = Field(None, examples=[7])
+    job_id: UUID | None = Field(None, examples=["5b0c1f2e-8f0a-4d2b-9c61-0e4b8f6b2a10"])
+    data: dict[str, Any] = Field(description="Details of the change, by kind.", examples=[{"file_id": 91, "language": "bn"}])
+    created_at: datetime
+
+
+class ChangePage(BaseModel):
+    items: list[Change] = Field(description="Changes after the cursor given, in feed order.")
+    next: str = Field(
+        description="Where to resume: the last item's cursor, or the `after` given (`0-0` for the start) "
+        "when there is nothing new. Always pass it back as `after`.",
+        examples=["7391-52"],
+    )

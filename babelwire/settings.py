@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     worker_concurrency: int = 2
 
     queue: str = "babelwire"
+    # Requests without an API key are let through. Only for a local trial (`make run` on embedded
+    # servers turns it on and says so); every real deployment leaves it off.
+    allow_anonymous: bool = False
     db_pool_min: int = 1
     db_pool_max: int = 10
     db_pool_timeout_seconds: float = 10.0

@@ -7,6 +7,8 @@ from typing import Annotated
 import psycopg
 from fastapi import Depends, FastAPI
 
+from babelwire.api_keys import Scope
+from babelwire.auth import require
 from babelwire.db import close_pool, get_pool
 from babelwire.problems import install_problem_handlers, problem_responses
 
@@ -17,13 +19,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     close_pool()
 
 
-def create_app(title: str, description: str) -> FastAPI:
+def create_app(title: str, description: str, scope: Scope) -> FastAPI:
+    """Every route needs a key with `scope` (or admin), but /healthz and the OpenAPI document."""
     app = FastAPI(
         title=title,
         description=description,
         version="0.1.0",
         lifespan=_lifespan,
-        responses=problem_responses(422, 500, 503),
+        responses=problem_responses(401, 403, 422, 500, 503),
+        dependencies=[require(scope)],
     )
     install_problem_handlers(app)
 

@@ -8,6 +8,7 @@ from typing import Literal
 import psycopg
 from psycopg.types.json import Jsonb
 
+from babelwire.changes import record_change
 from babelwire.jobs import count_finished_files
 from workers import neardup_index, translation_index
 from workers.pipeline.process import ArticleDraft
@@ -94,6 +95,7 @@ def record_article(
             (draft.content_hash,),
         ).fetchone()
         outcome = Outcome("duplicate", duplicate_of=canonical["id"], similarity=canonical["similarity"])
+        _record_duplicate(conn, file_id, job_id, outcome, "exact")
     else:
         article_id = inserted["id"]
         near = neardup_index.find_canonical(conn, draft.text, sketch)
@@ -105,10 +107,15 @@ def record_article(
                 (near.duplicate_of, near.similarity, article_id),
             )
             outcome = Outcome("duplicate", article_id=article_id, duplicate_of=near.duplicate_of, similarity=near.similarity)
+            _record_duplicate(conn, file_id, job_id, outcome, "near")
         else:
             neardup_index.index_article(conn, article_id, sketch)
             linked = translation_index.link_article(conn, article_id, links or translation_index.prepare(draft))
             outcome = Outcome("created", article_id=article_id, group_id=linked.group_id)
+            record_change(
+                conn, "article.created", article_id=article_id, group_id=linked.group_id, job_id=job_id,
+                data={"file_id": file_id, "language": draft.language},
+            )
     _finish(conn, file_id, job_id, outcome)
     return outcome
 
@@ -142,6 +149,16 @@ def _claim(conn: psycopg.Connection, file_id: int) -> str | None:
     if row is None or row["status"] != "queued":
         return None
     return row["job_id"]
+
+
+def _record_duplicate(
+    conn: psycopg.Connection, file_id: int, job_id: str, outcome: Outcome, match: Literal["exact", "near"]
+) -> None:
+    """An exact copy has no article of its own (`article_id` null); a near one has its own row."""
+    record_change(
+        conn, "article.duplicate", article_id=outcome.article_id, job_id=job_id,
+        data={"file_id": file_id, "duplicate_of": outcome.duplicate_of, "similarity": outcome.similarity, "match": match},
+    )
 
 
 def _finish(conn: psycopg.Connection, file_id: int, job_id: str, outcome: Outcome) -> None:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg.types.json import Jsonb
 
+from babelwire.changes import record_change
 from workers.pipeline import story_links
 from workers.pipeline.article import ArticleDraft
 from workers.pipeline.story_links import Candidate, LinkPlan, StorySignals
@@ -278,4 +279,11 @@ def apply_plan(conn: psycopg.Connection, article_id: int, plan: LinkPlan) -> Lin
                 [Jsonb(dict(link.evidence)) for link in plan.links],
             ),
         )
+    joined = [article_id, *plan.found_with]
+    if plan.join_group is None:
+        record_change(conn, "group.created", article_id=article_id, group_id=group_id, data={"members": joined})
+    else:
+        record_change(conn, "group.changed", article_id=article_id, group_id=group_id, data={"joined": joined})
+    if plan.merge_groups:
+        record_change(conn, "group.merged", group_id=group_id, data={"merged": list(plan.merge_groups)})
     return Linked(group_id, plan.merge_groups, plan.links)

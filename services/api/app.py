@@ -1,32 +1,49 @@
 """Read API: jobs, articles (with their duplicates and translations) and translation groups."""
 
+from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import HTTPException, Path, Query
+from fastapi import HTTPException, Path, Query, Request, Response
 
-from babelwire import jobs
 from babelwire.problems import problem_responses
 from babelwire.schemas import Article, ArticlePage, Group, Job
 from babelwire.web import Connection, create_app
 from services.api import queries
+from services.api.changes import router as changes_router
+from services.api.keys import router as api_keys_router
+from services.api.reading import CONDITIONAL_RESPONSES, conditional
+from services.api.reading import router as export_router
 
 app = create_app(
     "Babelwire read API",
     "Clean, deduplicated articles and the translation groups that link one story's language versions.",
+    scope="read",
 )
+app.include_router(api_keys_router)
+app.include_router(changes_router)
+app.include_router(export_router)
 
 NOT_FOUND = problem_responses(404)
+SINGLE_RECORD = {**NOT_FOUND, **CONDITIONAL_RESPONSES}
 MAX_ID = 2**63 - 1  # PostgreSQL bigint
 RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-@app.get("/v1/jobs/{job_id}", response_model=Job, tags=["jobs"], summary="A job and its files", responses=NOT_FOUND)
-def get_job(job_id: UUID, conn: Connection) -> Job:
-    job = jobs.get_job(conn, job_id)
+@app.get("/v1/jobs/{job_id}", response_model=Job, tags=["jobs"], summary="A job and a page of its files", responses=SINGLE_RECORD)
+def get_job(
+    job_id: UUID,
+    conn: Connection,
+    request: Request,
+    files_limit: Annotated[int, Query(ge=1, le=10000, description="Files per page, in upload order.", examples=[1000])] = 1000,
+    files_after: Annotated[
+        str | None, Query(description="The `files_next` cursor of the previous page.", examples=["999"])
+    ] = None,
+) -> Response:
+    job = queries.get_job(conn, job_id, files_after=_cursor(files_after), files_limit=files_limit)
     if job is None:
         raise HTTPException(404, f"no job {job_id}")
-    return job
+    return conditional(request, job)
 
 
 @app.get("/v1/articles", response_model=ArticlePage, tags=["articles"], summary="Articles, oldest first")
@@ -35,25 +52,57 @@ def list_articles(
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size.")] = 100,
     after: Annotated[str | None, Query(description="The `next` cursor of the previous page.")] = None,
     lang: Annotated[str | None, Query(min_length=2, max_length=8, description="Language code, e.g. `bn`.")] = None,
-    group_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this translation group's articles.")] = None,
+    group_id: Annotated[
+        int | None,
+        Query(
+            ge=1, le=MAX_ID, examples=[42],
+            description="Only this translation group's articles; a merged group's id stands for the group it was merged into.",
+        ),
+    ] = None,
+    source_domain: Annotated[
+        str | None,
+        Query(
+            min_length=1, max_length=253, examples=["vnexpress.net"],
+            description="Only articles whose canonical `source_url` has this host (lower-case, exact: "
+            "`www.example.org` and `example.org` differ).",
+        ),
+    ] = None,
+    canonical: Annotated[
+        bool | None,
+        Query(description="`true`: only canonical articles; `false`: only near duplicates (`duplicate_of` set).", examples=[True]),
+    ] = None,
+    updated_since: Annotated[
+        datetime | None,
+        Query(
+            examples=["2026-11-23T10:00:00Z"],
+            description="ISO 8601; only articles created, or whose group or duplicate status changed, at or "
+            "after this time (`updated_at`). Without an offset it is UTC. Not a gap-free feed: "
+            "follow `GET /v1/changes` for that.",
+        ),
+    ] = None,
 ) -> ArticlePage:
-    return queries.list_articles(conn, limit=limit, after=_cursor(after), language=lang, group_id=group_id)
+    if updated_since is not None and updated_since.tzinfo is None:
+        updated_since = updated_since.replace(tzinfo=UTC)
+    return queries.list_articles(
+        conn, limit=limit, after=_cursor(after), language=lang, group_id=group_id,
+        source_domain=source_domain.lower() if source_domain else None, canonical=canonical, updated_since=updated_since,
+    )
 
 
-@app.get("/v1/articles/{article_id}", response_model=Article, tags=["articles"], summary="One article", responses=NOT_FOUND)
-def get_article(article_id: RecordId, conn: Connection) -> Article:
+@app.get("/v1/articles/{article_id}", response_model=Article, tags=["articles"], summary="One article", responses=SINGLE_RECORD)
+def get_article(article_id: RecordId, conn: Connection, request: Request) -> Response:
     article = queries.get_article(conn, article_id)
     if article is None:
         raise HTTPException(404, f"no article {article_id}")
-    return article
+    return conditional(request, article)
 
 
-@app.get("/v1/groups/{group_id}", response_model=Group, tags=["groups"], summary="A translation group", responses=NOT_FOUND)
-def get_group(group_id: RecordId, conn: Connection) -> Group:
+@app.get("/v1/groups/{group_id}", response_model=Group, tags=["groups"], summary="A translation group", responses=SINGLE_RECORD)
+def get_group(group_id: RecordId, conn: Connection, request: Request) -> Response:
     group = queries.get_group(conn, group_id)
     if group is None:
         raise HTTPException(404, f"no translation group {group_id}")
-    return group
+    return conditional(request, group)
 
 
 def _cursor(after: str | None) -> int | None:

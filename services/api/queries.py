@@ -1,7 +1,12 @@
 """Read-side queries: rows from PostgreSQL into the shared record schemas."""
 
+from collections.abc import Iterator
+from datetime import datetime
+from uuid import UUID
+
 import psycopg
 
+from babelwire.db import get_pool
 from babelwire.schemas import (
     Article,
     ArticlePage,
@@ -10,6 +15,9 @@ from babelwire.schemas import (
     Group,
     GroupLink,
     GroupMember,
+    Job,
+    JobCounts,
+    JobFile,
     Origin,
     Translation,
 )
@@ -47,18 +55,48 @@ def get_article(conn: psycopg.Connection, article_id: int) -> Article | None:
     )
 
 
+ARTICLE_FILTERS = {
+    "after": "id > %(after)s",
+    "language": "language = %(language)s",
+    "group_id": """group_id = (SELECT coalesce(merged_into, id) FROM translation_groups WHERE id = %(group_id)s)""",
+    "domain": "source_domain(source_url) = %(domain)s",
+    # Spelled as the partial indexes' predicates, so the planner can use them.
+    "canonical": "duplicate_of IS NULL",
+    "duplicates": "duplicate_of IS NOT NULL",
+    "since": "updated_at >= %(since)s",
+}
+"""The SQL of each filter of GET /v1/articles; `source_domain()` is the indexed function of migration 0007."""
+
+
 def list_articles(
-    conn: psycopg.Connection, *, limit: int, after: int | None, language: str | None, group_id: int | None
+    conn: psycopg.Connection,
+    *,
+    limit: int,
+    after: int | None,
+    language: str | None,
+    group_id: int | None,
+    source_domain: str | None = None,
+    canonical: bool | None = None,
+    updated_since: datetime | None = None,
 ) -> ArticlePage:
     """Keyset pagination on the article id: stable while new articles arrive, and as fast on the
-    last page as on the first."""
+    last page as on the first. Filters combine with AND; each has an index (migration 0007). A
+    merged group's id stands for the group it was merged into, as on GET /v1/groups/{id}."""
+    asked = {
+        "after": after,
+        "language": language,
+        "group_id": group_id,
+        "domain": source_domain,
+        "canonical": True if canonical is True else None,
+        "duplicates": True if canonical is False else None,
+        "since": updated_since,
+    }
+    # Only the filters given become SQL, so each query's plan can use its index.
+    where = " AND ".join(ARTICLE_FILTERS[name] for name, value in asked.items() if value is not None) or "true"
     rows = conn.execute(
-        """SELECT id, language, source_url, group_id, duplicate_of, created_at FROM articles
-           WHERE (%(after)s::bigint IS NULL OR id > %(after)s)
-             AND (%(language)s::text IS NULL OR language = %(language)s)
-             AND (%(group_id)s::bigint IS NULL OR group_id = %(group_id)s)
-           ORDER BY id LIMIT %(limit)s""",
-        {"after": after, "language": language, "group_id": group_id, "limit": limit + 1},
+        f"""SELECT id, language, source_url, group_id, duplicate_of, created_at, updated_at FROM articles
+            WHERE {where} ORDER BY id LIMIT %(limit)s""",  # noqa: S608 (constant clauses, bound values)
+        {**asked, "limit": limit + 1},
     ).fetchall()
     items = [ArticleSummary(**r) for r in rows[:limit]]
     next_cursor = str(items[-1].id) if len(rows) > limit else None
@@ -93,3 +131,84 @@ def get_group(conn: psycopg.Connection, group_id: int) -> Group | None:
         links=[GroupLink(**link) for link in links],
         merged_from=[row["id"] for row in merged_from],
     )
+
+
+def get_job(conn: psycopg.Connection, job_id: UUID, *, files_after: int | None, files_limit: int) -> Job | None:
+    """A job with one keyset page of its files, in upload order: an NDJSON upload may make
+    10,000 files, too many for one response. The cursor is the last file's position."""
+    job = conn.execute("SELECT * FROM jobs WHERE id = %s", (job_id,)).fetchone()
+    if job is None:
+        return None
+    files = conn.execute(
+        """SELECT position, id, name, status, article_id, duplicate_of, error FROM job_files
+           WHERE job_id = %s AND position > %s ORDER BY position LIMIT %s""",
+        (job_id, -1 if files_after is None else files_after, files_limit + 1),
+    ).fetchall()
+    page = files[:files_limit]
+    return Job(
+        job_id=job["id"],
+        status=job["status"],
+        counts=JobCounts(**{k: job[k] for k in ("total", "processed", "created", "duplicates", "failed")}),
+        files=[JobFile(**f) for f in page],
+        files_next=str(page[-1]["position"]) if len(files) > files_limit else None,
+        created_at=job["created_at"],
+        finished_at=job["finished_at"],
+    )
+
+
+EXPORT_FETCH_ROWS = 500
+"""Rows the server-side cursor sends per round trip: the export holds at most this many at once."""
+EXPORT_CHUNK_LINES = 100
+"""Lines per chunk written to the socket: fewer, larger writes than one per record."""
+EXPORT_EXCLUDED = {"duplicates"}
+"""Left out of each exported record: the sightings of an article's duplicates (a list that can be
+long and needs a join per article); GET /v1/articles/{id} has them."""
+
+
+def export_articles(*, language: str | None, min_languages: int | None) -> Iterator[bytes]:
+    """Every canonical article, oldest first, as NDJSON chunks, read through a server-side
+    (named) cursor so memory stays flat however many articles there are. Takes a pooled
+    connection of its own, held while the response streams; one transaction, so the export is one
+    consistent snapshot. `min_languages` counts the distinct languages of the article's
+    translation group (an article in no group has one)."""
+    where = ["a.duplicate_of IS NULL"]
+    if language is not None:
+        where.append("a.language = %(language)s")
+    if min_languages is not None and min_languages > 1:
+        # Correlated and per row (groups are small, `articles_group_id` finds them), so the first
+        # line leaves at once and nothing is aggregated over the whole table.
+        where.append(
+            """(SELECT count(DISTINCT m.language) FROM articles m
+                WHERE m.group_id = a.group_id AND m.duplicate_of IS NULL) >= %(min_languages)s"""
+        )
+    query = f"""
+        SELECT a.id, a.title, a.lead, a.text, a.paragraphs, a.captions, a.images, a.source_url,
+               a.language, a.script, a.language_confidence, a.languages_mixed, a.published_at,
+               a.duplicate_of, a.duplicate_similarity, a.group_id, a.created_at, a.updated_at,
+               a.file_id, f.job_id, f.name AS file_name,
+               coalesce((SELECT jsonb_agg(jsonb_build_object('id', t.id, 'language', t.language) ORDER BY t.id)
+                         FROM articles t WHERE t.group_id = a.group_id AND t.id <> a.id), '[]') AS translations
+        FROM articles a JOIN job_files f ON f.id = a.file_id
+        WHERE {" AND ".join(where)}
+        ORDER BY a.id"""  # noqa: S608 (constant clauses, bound values)
+    with get_pool().connection() as conn, conn.cursor(name="export_articles") as cursor:
+        cursor.itersize = EXPORT_FETCH_ROWS
+        cursor.execute(query, {"language": language, "min_languages": min_languages})
+        lines: list[bytes] = []
+        for row in cursor:
+            lines.append(_exported(row))
+            if len(lines) == EXPORT_CHUNK_LINES:
+                yield b"".join(lines)
+                lines = []
+        if lines:
+            yield b"".join(lines)
+
+
+def _exported(row: dict) -> bytes:
+    article = Article(
+        **{k: row[k] for k in Article.model_fields if k in row and k not in ("translations", "origin")},
+        duplicates=[],
+        translations=[Translation(**t) for t in row["translations"]],
+        origin=Origin(file_id=row["file_id"], job_id=row["job_id"], name=row["file_name"]),
+    )
+    return article.model_dump_json(exclude=EXPORT_EXCLUDED).encode() + b"\n"

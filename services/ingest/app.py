@@ -19,6 +19,7 @@ app = create_app(
     "Babelwire ingest API",
     "Upload article files; each upload becomes a job whose files are cleaned, deduplicated and "
     "linked to their translations by the workers.",
+    scope="ingest",
 )
 
 

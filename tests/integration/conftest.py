@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from babelwire.migrate import apply_migrations
-from tests.integration.helpers import database_url, start_worker, stop_process
+from tests.integration.helpers import API_KEYS, bearer, database_url, start_worker, stop_process
 
 if "DATABASE_URL" not in os.environ or "REDIS_URL" not in os.environ:
     pytest.exit("integration tests need DATABASE_URL and REDIS_URL: run them with `make test`", returncode=2)
@@ -42,12 +42,21 @@ def database() -> Iterator[str]:
     with psycopg.connect(SERVER_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{TEST_DATABASE}"')
     apply_migrations(os.environ["DATABASE_URL"])
+    _make_keys(os.environ["DATABASE_URL"])
     yield os.environ["DATABASE_URL"]
     from babelwire.db import close_pool
 
     close_pool()
     with psycopg.connect(SERVER_URL, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{TEST_DATABASE}" WITH (FORCE)')
+
+
+def _make_keys(url: str) -> None:
+    from babelwire.api_keys import SCOPES, create_key
+
+    with psycopg.connect(url, row_factory=psycopg.rows.dict_row) as conn:
+        for scope in SCOPES:
+            API_KEYS[scope] = create_key(conn, f"tests-{scope}", [scope]).secret
 
 
 @pytest.fixture(scope="session")
@@ -68,7 +77,7 @@ def ingest(worker: Path):
 
     from services.ingest.app import app
 
-    with TestClient(app) as client:
+    with TestClient(app, headers=bearer("ingest")) as client:
         yield client
 
 
@@ -78,7 +87,7 @@ def api(database: str):
 
     from services.api.app import app
 
-    with TestClient(app) as client:
+    with TestClient(app, headers=bearer("read")) as client:
         yield client
 
 
@@ -111,7 +120,7 @@ def poster(separate_workers: None):
 
     from services.ingest.app import app
 
-    with TestClient(app) as client:
+    with TestClient(app, headers=bearer("ingest")) as client:
         yield client
 
 

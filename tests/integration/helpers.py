@@ -16,6 +16,14 @@ def database_url(server_url: str, database: str) -> str:
     return urlunsplit(urlsplit(server_url)._replace(path=f"/{database}"))
 
 
+API_KEYS: dict[str, str] = {}
+"""This session's API keys by scope ("ingest", "read", "admin"), made by conftest: tests run with keys in use."""
+
+
+def bearer(scope: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {API_KEYS[scope]}"}
+
+
 def start_worker(name: str, concurrency: int, log_path: Path, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
     command = [
         sys.executable, "-m", "celery", "-A", "workers.app", "worker", "--beat",

@@ -8,7 +8,7 @@ import time
 
 import httpx
 
-from tests.integration.helpers import REPO, free_port, stop_process, wait_for_http, wait_for_job
+from tests.integration.helpers import REPO, bearer, free_port, stop_process, wait_for_http, wait_for_job
 
 
 def test_files_accepted_while_the_broker_is_down_are_processed_by_the_periodic_requeue(worker, db, api, tmp_path):
@@ -29,6 +29,7 @@ def test_files_accepted_while_the_broker_is_down_are_processed_by_the_periodic_r
         response = httpx.post(
             f"http://127.0.0.1:{port}/v1/jobs",
             files=[("files", ("while-redis-down.txt", text + os.urandom(4).hex().encode(), "text/plain"))],
+            headers=bearer("ingest"),
             timeout=30,
         )
         answered_in = time.monotonic() - started

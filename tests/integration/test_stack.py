@@ -11,7 +11,7 @@ import httpx
 import psutil
 import pytest
 
-from tests.integration.helpers import REPO, free_port, wait_for_http
+from tests.integration.helpers import REPO, bearer, free_port, wait_for_http
 from tests.seeds import seed_bytes
 
 
@@ -39,11 +39,11 @@ def interrupt(process: subprocess.Popen) -> tuple[int, list[psutil.Process]]:
     return status, alive
 
 
-def ingest_and_wait(ingest: str, name: str, content: bytes) -> dict:
-    accepted = httpx.post(f"{ingest}/v1/jobs", files=[("files", (name, content, "text/plain"))], timeout=30)
+def ingest_and_wait(ingest: str, name: str, content: bytes, headers: dict[str, str] | None = None) -> dict:
+    accepted = httpx.post(f"{ingest}/v1/jobs", files=[("files", (name, content, "text/plain"))], headers=headers, timeout=30)
     assert accepted.status_code == 202, accepted.text
     deadline = time.monotonic() + 60
-    while (job := httpx.get(accepted.json()["status_url"]).json())["status"] not in {"succeeded", "failed", "partially_failed"}:
+    while (job := httpx.get(accepted.json()["status_url"], headers=headers).json())["status"] not in {"succeeded", "failed", "partially_failed"}:
         assert time.monotonic() < deadline, job
         time.sleep(0.3)
     return job
@@ -60,11 +60,17 @@ def test_up_serves_both_apis_and_a_worker_and_ctrl_c_stops_every_process(databas
             "दिल्ली में आज सुबह से तेज़ बारिश हो रही है और मौसम विभाग ने अगले तीन दिनों तक और बारिश का अनुमान जताया है।\n\n"
             "शहर की कई सड़कों पर पानी भर जाने से दफ़्तर जाने वाले लोगों को काफ़ी परेशानी हुई, स्थानीय प्रशासन ने बताया।\n"
         ).encode()
-        job = ingest_and_wait(ingest, "variant.txt", content)
-        article = httpx.get(f"{api}/v1/articles/{job['files'][0]['article_id']}").json()
+        # Configured servers: keys are required, as in any real deployment.
+        anonymous = httpx.post(f"{ingest}/v1/jobs", files=[("files", ("x.txt", content, "text/plain"))])
+        read_key_on_ingest = httpx.post(f"{ingest}/v1/jobs", files=[("files", ("x.txt", content, "text/plain"))], headers=bearer("read"))
+        job = ingest_and_wait(ingest, "variant.txt", content, headers=bearer("admin"))
+        article = httpx.get(f"{api}/v1/articles/{job['files'][0]['article_id']}", headers=bearer("read")).json()
     finally:
         status, left_behind = interrupt(process)
 
+    assert anonymous.status_code == 401 and anonymous.headers["www-authenticate"] == "Bearer"
+    assert read_key_on_ingest.status_code == 403
+    assert "ANONYMOUS ACCESS IS ON" not in (tmp_path / "up.log").read_text()
     assert job["status"] == "succeeded" and article["language"] == "hi"
     assert status == 0, (tmp_path / "up.log").read_text()[-3000:]
     assert left_behind == []
@@ -90,6 +96,7 @@ def test_embedded_servers_keep_the_records_across_a_restart(tmp_path):
         second_status, second_left = interrupt(process)
 
     assert job["status"] == "succeeded" and article.status_code == 200
+    assert "ANONYMOUS ACCESS IS ON" in log.read_text()  # embedded trial mode: no key, said loudly
     assert article.json()["language"] == "bn"
     assert again["files"][0]["duplicate_of"] == article.json()["id"]
     assert (first_status, second_status) == (0, 0), log.read_text()[-3000:]
