@@ -27,12 +27,13 @@ app.include_router(export_router)
 NOT_FOUND = problem_responses(404)
 SINGLE_RECORD = {**NOT_FOUND, **CONDITIONAL_RESPONSES}
 MAX_ID = 2**63 - 1  # PostgreSQL bigint
-RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="The record's id.", examples=[42])]
+JobId = Annotated[UUID, Path(description="The job id `POST /v1/jobs` answered with.", examples=["5b0c1f2e-8f0a-4d2b-9c61-0e4b8f6b2a10"])]
 
 
 @app.get("/v1/jobs/{job_id}", response_model=Job, tags=["jobs"], summary="A job and a page of its files", responses=SINGLE_RECORD)
 def get_job(
-    job_id: UUID,
+    job_id: JobId,
     conn: Connection,
     request: Request,
     files_limit: Annotated[int, Query(ge=1, le=10000, description="Files per page, in upload order.", examples=[1000])] = 1000,
@@ -49,9 +50,9 @@ def get_job(
 @app.get("/v1/articles", response_model=ArticlePage, tags=["articles"], summary="Articles, oldest first")
 def list_articles(
     conn: Connection,
-    limit: Annotated[int, Query(ge=1, le=1000, description="Page size.")] = 100,
-    after: Annotated[str | None, Query(description="The `next` cursor of the previous page.")] = None,
-    lang: Annotated[str | None, Query(min_length=2, max_length=8, description="Language code, e.g. `bn`.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Page size.", examples=[100])] = 100,
+    after: Annotated[str | None, Query(description="The `next` cursor of the previous page.", examples=["1234"])] = None,
+    lang: Annotated[str | None, Query(min_length=2, max_length=8, description="Language code, e.g. `bn`.", examples=["bn"])] = None,
     group_id: Annotated[
         int | None,
         Query(

@@ -1,6 +1,8 @@
 """Admin endpoints of the read API: make, list and revoke API keys (scope `admin`)."""
 
-from fastapi import APIRouter, HTTPException, status
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, status
 
 from babelwire import api_keys
 from babelwire.auth import require
@@ -25,7 +27,10 @@ def list_keys(conn: Connection) -> list[ApiKeyInfo]:
 
 @router.delete("/{key_id}", response_model=ApiKeyInfo, summary="Revoke an API key at once",
                responses=problem_responses(404))
-def revoke_key(key_id: int, conn: Connection) -> ApiKeyInfo:
+def revoke_key(
+    key_id: Annotated[int, Path(description="The key's id, as `GET /v1/keys` lists it.", examples=[3])],
+    conn: Connection,
+) -> ApiKeyInfo:
     key = api_keys.revoke_key(conn, key_id)
     if key is None:
         raise HTTPException(404, f"no API key {key_id}")

@@ -4,7 +4,7 @@ creates its job, then enqueues one task per file after the commit."""
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import File, HTTPException, Request, Response, UploadFile, status
+from fastapi import File, HTTPException, Path, Request, Response, UploadFile, status
 
 from babelwire import jobs
 from babelwire.db import transaction
@@ -62,7 +62,10 @@ def create_job(
     summary="A job's progress and the outcome of each of its files",
     responses=problem_responses(404),
 )
-def get_job(job_id: UUID, conn: Connection) -> Job:
+def get_job(
+    job_id: Annotated[UUID, Path(description="The job id `POST /v1/jobs` answered with.", examples=["5b0c1f2e-8f0a-4d2b-9c61-0e4b8f6b2a10"])],
+    conn: Connection,
+) -> Job:
     job = jobs.get_job(conn, job_id)
     if job is None:
         raise HTTPException(404, f"no job {job_id}")
