@@ -50,6 +50,16 @@ class Settings(BaseSettings):
 
     language_min_confidence: float = 0.0
 
+    # Webhooks: how often new changes become deliveries, the first retry's delay (doubled on each
+    # failure, capped, jittered), how long a delivery is retried before it is marked failed (at
+    # least a day), and how long one attempt may take.
+    webhook_dispatch_interval_seconds: float = Field(default=2.0, gt=0)
+    webhook_dispatch_batch: int = Field(default=1000, ge=1)
+    webhook_retry_base_seconds: float = Field(default=30.0, gt=0)
+    webhook_retry_max_seconds: float = Field(default=3600.0, gt=0)
+    webhook_retry_for_seconds: float = Field(default=86400.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+
     # Near-duplicate detection: a new article whose verified similarity to a stored canonical
     # article reaches the threshold is recorded as that article's duplicate. Changing it needs no
     # re-indexing; the MinHash shape (permutations, bands) lives in NearDupConfig, since changing

@@ -10,7 +10,7 @@ REQUEUE_WAITING_FILES = "babelwire.requeue_waiting_files"
 
 settings = get_settings()
 
-celery_app = Celery("babelwire", broker=settings.redis_url, include=["workers.tasks"])
+celery_app = Celery("babelwire", broker=settings.redis_url, include=["workers.tasks", "workers.webhooks"])
 celery_app.conf.update(
     task_default_queue=settings.queue,
     # A file's message is acknowledged only once its outcome is committed; a worker that dies
@@ -38,7 +38,12 @@ celery_app.conf.update(
         "requeue-waiting-files": {
             "task": REQUEUE_WAITING_FILES,
             "schedule": settings.requeue_interval_seconds,
-        }
+        },
+        # Turns new changes into webhook deliveries (workers/webhooks.py).
+        "dispatch-webhooks": {
+            "task": "babelwire.dispatch_webhooks",
+            "schedule": settings.webhook_dispatch_interval_seconds,
+        },
     },
     worker_redirect_stdouts=False,
 )

@@ -14,6 +14,7 @@ from services.api.changes import router as changes_router
 from services.api.keys import router as api_keys_router
 from services.api.reading import CONDITIONAL_RESPONSES, conditional
 from services.api.reading import router as export_router
+from services.api.webhooks import router as webhooks_router
 
 app = create_app(
     "Babelwire read API",
@@ -23,6 +24,7 @@ app = create_app(
 app.include_router(api_keys_router)
 app.include_router(changes_router)
 app.include_router(export_router)
+app.include_router(webhooks_router)
 
 NOT_FOUND = problem_responses(404)
 SINGLE_RECORD = {**NOT_FOUND, **CONDITIONAL_RESPONSES}

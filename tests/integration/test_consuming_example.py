@@ -2,6 +2,7 @@
 process, keeps its place in a cursor file, and a second run sees only what is new."""
 
 import os
+import time
 import subprocess
 import sys
 
@@ -43,3 +44,30 @@ def test_the_follower_resumes_where_it_stopped(ingest, tmp_path):
     assert f"article.created {second_job['files'][0]['article_id']} None {second_job['job_id']}" in second
     assert not set(first) & set(second)  # every line names a different subject: nothing seen twice
     assert third == []
+
+
+def test_the_webhook_receiver_verifies_what_babelwire_sends(ingest, api, tmp_path):
+    from tests.integration.helpers import bearer
+
+    port = free_port()
+    registered = api.post("/v1/webhooks", json={"url": f"http://127.0.0.1:{port}/", "kinds": ["article.created"]},
+                          headers=bearer("admin"))
+    assert registered.status_code == 201, registered.text
+    log_path = tmp_path / "receiver.log"
+    with log_path.open("wb") as log:
+        receiver = subprocess.Popen(
+            [sys.executable, "examples/receive_webhooks.py", str(port)], cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+            env={**os.environ, "BABELWIRE_WEBHOOK_SECRET": registered.json()["secret"]},
+        )
+    try:
+        job = wait_for_job(ingest, upload(ingest, [("hooked.txt", prose(EN_WORDS).encode())])["job_id"])
+        expected = f"verified article.created {job['files'][0]['article_id']} {job['job_id']}"
+        deadline = time.monotonic() + 60
+        while expected not in log_path.read_text() and time.monotonic() < deadline:
+            assert receiver.poll() is None, log_path.read_text()
+            time.sleep(0.3)
+    finally:
+        stop_process(receiver)
+        api.delete(f"/v1/webhooks/{registered.json()['id']}", headers=bearer("admin"))
+    assert expected in log_path.read_text()
+    assert "rejected" not in log_path.read_text()
