@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from babelwire.changes import ChangeKind
 
@@ -13,6 +13,8 @@ FileState = Literal["queued", "created", "duplicate", "failed"]
 
 
 class JobAccepted(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"job_id": "5b0c1f2e-8f0a-4d2b-9c61-0e4b8f6b2a10", "status_url": "http://127.0.0.1:8000/v1/jobs/5b0c1f2e-8f0a-4d2b-9c61-0e4b8f6b2a10", "files": 5}]})
+
     job_id: UUID
     status_url: str
     files: int = Field(description="How many files the job accepted.")
@@ -36,6 +38,8 @@ class JobFile(BaseModel):
 
 
 class Job(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"job_id": "5b0c1f2e-8f0a-4d2b-9c61-0e4b8f6b2a10", "status": "partially_failed", "counts": {"total": 3, "processed": 3, "created": 1, "duplicates": 1, "failed": 1}, "files": [{"id": 10, "name": "000.txt", "status": "created", "article_id": 42, "duplicate_of": None, "error": None}, {"id": 11, "name": "000-again.txt", "status": "duplicate", "article_id": None, "duplicate_of": 42, "error": None}, {"id": 12, "name": "scan.png", "status": "failed", "article_id": None, "duplicate_of": None, "error": "binary data: looks like a PNG image"}], "created_at": "2026-11-23T09:30:00Z", "finished_at": "2026-11-23T09:30:02Z"}]})
+
     job_id: UUID
     status: JobState
     counts: JobCounts
@@ -80,7 +84,10 @@ class ArticleParagraph(BaseModel):
 
 class Article(BaseModel):
     id: int
-    title: str | None = Field(description="Null when the file has no title; a caption never becomes one.")
+    title: str | None = Field(
+        description="Null when the file has no title; a caption never becomes one.",
+        examples=["Tidal barrier closes for the first time after a decade of delays"],
+    )
     lead: str | None = Field(description="The standfirst, when the file marks one; also the first body paragraph.")
     text: str = Field(description="The clean body: paragraphs separated by one blank line, headings kept.")
     paragraphs: list[ArticleParagraph]
@@ -113,6 +120,8 @@ class ArticleSummary(BaseModel):
 
 
 class ArticlePage(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [{"id": 42, "language": "bn", "source_url": "https://nhandan.vn/mo-ra-nhieu-co-hoi-hop-tac-quoc-te-post918263.html", "group_id": 7, "duplicate_of": None, "created_at": "2026-11-23T09:30:01Z", "updated_at": "2026-11-23T09:30:01Z"}], "next": "42"}]})
+
     items: list[ArticleSummary]
     next: str | None = Field(description="Cursor for the next page (pass as `after`), null on the last page.")
 
@@ -138,6 +147,8 @@ class GroupLink(BaseModel):
 
 
 class Group(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"id": 7, "articles": [{"id": 42, "language": "bn", "source_url": "https://nhandan.vn/mo-ra-nhieu-co-hoi-hop-tac-quoc-te-post918263.html"}, {"id": 43, "language": "hi", "source_url": "https://nhandan.vn/mo-ra-nhieu-co-hoi-hop-tac-quoc-te-post918263.html"}], "links": [{"article_id": 43, "partner_id": 42, "score": 0.87, "evidence": {"numbers": {"shared": ["110", "150", "72"]}, "names": {"shared": ["lntnkn"]}, "length": {"ratio": 0.97, "factor": 1.0}, "score": 0.87}, "created_at": "2026-11-23T09:30:01Z"}], "merged_from": [], "created_at": "2026-11-23T09:30:01Z"}]})
+
     id: int = Field(description="The group's id; when the group asked for was merged, the surviving group's.")
     articles: list[GroupMember]
     links: list[GroupLink] = Field(description="The links that hold the group together, oldest first.")
@@ -161,6 +172,8 @@ class ApiKeyRequest(BaseModel):
 
 
 class ApiKeyInfo(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"id": 3, "name": "newsroom-monitor", "scopes": ["read"], "created_at": "2026-11-23T09:00:00Z", "revoked_at": None}]})
+
     id: int
     name: str
     scopes: list[str]
@@ -169,6 +182,8 @@ class ApiKeyInfo(BaseModel):
 
 
 class ApiKeyCreated(ApiKeyInfo):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"id": 3, "name": "newsroom-monitor", "scopes": ["read"], "created_at": "2026-11-23T09:00:00Z", "revoked_at": None, "key": "bw_3q2Vx0cK9yJ4mT1rZ8pL6wN5bD7fH2sA0eG4uY1iO9k"}]})
+
     key: str = Field(description="The key itself, shown this once: send it as `Authorization: Bearer <key>`.")
 
 

@@ -86,7 +86,7 @@ class Delivery(BaseModel):
 
 class DeliveryPage(BaseModel):
     items: list[Delivery]
-    next: str | None = Field(description="Cursor for the next page (pass as `after`), null on the last page.")
+    next: str | None = Field(description="Cursor for the next page (pass as `after`), null on the last page.", examples=["118"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=WebhookCreated, summary="Register a webhook; its secret is in this response only",

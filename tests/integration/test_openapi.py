@@ -36,3 +36,36 @@ def test_every_operation_is_described_with_examples(client_name, request):
                 gaps.append(f"{name}: {status} is not documented as problem+json")
     assert gaps == []
     assert "bearer" in str(doc["components"]["securitySchemes"]).lower()
+
+
+def _resolve(schema: dict, schemas: dict) -> dict:
+    if "$ref" in schema:
+        return schemas[schema["$ref"].rsplit("/", 1)[-1]]
+    if schema.get("type") == "array":
+        return _resolve(schema.get("items", {}), schemas)
+    return schema
+
+
+def _has_examples(schema: dict) -> bool:
+    properties = schema.get("properties", {}).values()
+    return "examples" in schema or "example" in schema or any("examples" in p or "example" in p for p in properties)
+
+
+@pytest.mark.parametrize("client_name", ["ingest", "api"])
+def test_every_success_response_has_examples_that_are_valid(client_name, request):
+    from babelwire import schemas as records
+
+    doc = request.getfixturevalue(client_name).get("/openapi.json").json()
+    components = doc["components"]["schemas"]
+    gaps = []
+    for name, path, operation in operations(doc):
+        for status, response in operation.get("responses", {}).items():
+            media = response.get("content", {}).get("application/json")
+            if status.startswith("2") and path not in OPEN_ROUTES and media is not None:
+                if not ("example" in media or _has_examples(_resolve(media.get("schema", {}), components))):
+                    gaps.append(f"{name}: {status} has no example")
+    assert gaps == []
+    for model in vars(records).values():
+        if isinstance(model, type) and issubclass(model, records.BaseModel):
+            for example in (model.model_config.get("json_schema_extra") or {}).get("examples", []):
+                model.model_validate(example)  # an example that is not a valid record fails here
