@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     max_files_per_request: int = 1000
     # NDJSON uploads become one file per record: this bounds the records one request may create.
     max_records_per_request: int = 10000
+    # Zip and tar uploads are expanded (services/ingest/archives.py); an archive over either bound,
+    # or with a member that inflates more than max_compression_ratio times, is refused whole.
+    max_archive_members: int = Field(default=10000, ge=1)
+    max_archive_expanded_bytes: int = Field(default=200 * 1024 * 1024, ge=1)
+    max_compression_ratio: float = Field(default=100.0, gt=1)
 
     # A queued file whose enqueue is older than this is sent to the broker again (Redis was down,
     # the ingest process died between commit and publish, or the message was lost).

@@ -10,8 +10,9 @@ from babelwire import jobs
 from babelwire.db import transaction
 from babelwire.problems import problem_responses
 from babelwire.schemas import Job, JobAccepted
-from babelwire.settings import get_settings
+from babelwire.settings import Settings, get_settings
 from babelwire.web import Connection, create_app
+from services.ingest import archives
 from workers.pipeline.formats import split_records
 from workers.queueing import dispatch
 
@@ -36,13 +37,13 @@ def create_job(
     response: Response,
     files: Annotated[
         list[UploadFile],
-        File(description="Article files (text, HTML, JSON or NDJSON); repeat the part for many."),
+        File(description="Article files (text, HTML, JSON or NDJSON, or zip / tar / tar.gz archives of them); repeat the part for many."),
     ],
 ) -> JobAccepted:
     settings = get_settings()
     if len(files) > settings.max_files_per_request:
         raise HTTPException(413, f"{len(files)} files in one request; the limit is {settings.max_files_per_request}")
-    incoming = [record for upload in files for record in _records(_read(upload, settings.max_file_bytes))]
+    incoming = [record for upload in files for record in _records(_read(upload, settings.max_file_bytes), settings)]
     if len(incoming) > settings.max_records_per_request:
         raise HTTPException(
             413, f"{len(incoming)} articles in one request; the limit is {settings.max_records_per_request}"
@@ -82,9 +83,20 @@ def _read(upload: UploadFile, limit: int) -> jobs.IncomingFile:
     return jobs.IncomingFile(name, content, len(content))
 
 
-def _records(incoming: jobs.IncomingFile) -> list[jobs.IncomingFile]:
-    """An NDJSON file holds many articles: each record becomes a file of its own (`name#line`), so
-    one bad record fails alone and every other record is kept."""
+def _records(incoming: jobs.IncomingFile, settings: Settings) -> list[jobs.IncomingFile]:
+    """An archive holds many files and an NDJSON file many articles: each member, then each
+    record, becomes a file of its own (`archive.zip/feed.ndjson#line`), so one bad member or
+    record fails alone and every other one is kept."""
+    if incoming.content is None:
+        return [incoming]
+    return [
+        record
+        for member in archives.expand(incoming.name, incoming.content, settings)
+        for record in _split(member)
+    ]
+
+
+def _split(incoming: jobs.IncomingFile) -> list[jobs.IncomingFile]:
     if incoming.content is None:
         return [incoming]
     return [

@@ -1,0 +1,330 @@
+"""Zip and tar uploads: each regular member becomes a file of its own, and what could harm the
+service is refused with a clear reason instead of being extracted.
+
+Nothing is written to disk: members are read into memory, so traversal and links cannot escape
+anything, but they are still refused because a sender who mixes them in is not sending articles.
+Sizes in headers are only a first, cheap check; every read is bounded and counted, because a
+forged header costs the sender nothing. Archives inside archives are refused, not expanded: one
+level of expansion keeps the limits below simple to state and to enforce.
+"""
+
+import posixpath
+import re
+import stat
+import tarfile
+import zipfile
+import zlib
+from dataclasses import dataclass
+from io import BytesIO
+from typing import IO, Literal, Protocol
+
+from babelwire.jobs import IncomingFile
+
+__all__ = ["ArchiveLimits", "archive_kind", "expand"]
+
+ArchiveKind = Literal["zip", "tar", "tar.gz"]
+
+CHUNK_BYTES = 64 * 1024
+# A compression ratio only means something once the output is big: a small tar's padding alone
+# compresses hundreds of times.
+RATIO_FLOOR_BYTES = 1024 * 1024
+# Tar headers and padding are expanded bytes that are not member content: 512 bytes of header and
+# at most 511 of padding per member, plus the end-of-archive blocks and record padding.
+TAR_BYTES_PER_MEMBER = 1024
+TAR_TRAILER_BYTES = 20 * 512
+ARCHIVE_EXTENSIONS = (".zip", ".tar", ".tgz", ".tar.gz", ".gz", ".tbz2", ".bz2", ".xz", ".7z", ".rar")
+NESTED_ARCHIVE = "nested archive: archives inside an archive are not expanded; upload it on its own"
+WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+class _Limits(Protocol):
+    max_file_bytes: int
+    max_archive_members: int
+    max_archive_expanded_bytes: int
+    max_compression_ratio: float
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    max_file_bytes: int
+    max_archive_members: int
+    max_archive_expanded_bytes: int
+    max_compression_ratio: float
+
+    @classmethod
+    def of(cls, settings: _Limits) -> "ArchiveLimits":
+        return cls(
+            settings.max_file_bytes,
+            settings.max_archive_members,
+            settings.max_archive_expanded_bytes,
+            settings.max_compression_ratio,
+        )
+
+
+class ArchiveRefused(Exception):
+    """The whole archive is refused: one failed file stands for it."""
+
+
+class _MemberFailed(Exception):
+    """One member is refused; the rest of the archive goes on."""
+
+
+def archive_kind(content: bytes) -> ArchiveKind | None:
+    """What the bytes are, whatever the name says: a .txt that is a zip is a zip."""
+    if content.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip"
+    if content.startswith(b"\x1f\x8b"):
+        return "tar.gz"
+    if len(content) >= 262 and content[257:262] == b"ustar":
+        return "tar"
+    return None
+
+
+def expand(name: str, content: bytes, limits: _Limits) -> list[IncomingFile]:
+    """The archive's regular members as files named f"{name}/{member path}", unsafe members as
+    failed files with their reason; or one failed file named `name` when the whole archive is
+    refused (too many members, too many expanded bytes, a compression bomb, not an archive).
+    Content that is not an archive comes back unchanged as the one file."""
+    kind = archive_kind(content)
+    if kind is None:
+        return [IncomingFile(name, content, len(content))]
+    bounds = ArchiveLimits.of(limits)
+    label = "zip" if kind == "zip" else "tar"
+    try:
+        if kind == "zip":
+            return _expand_zip(name, content, bounds)
+        return _expand_tar(name, content, bounds, compressed=kind == "tar.gz")
+    except ArchiveRefused as refused:
+        return [IncomingFile(name, None, len(content), error=str(refused))]
+    except (zipfile.BadZipFile, tarfile.TarError, zlib.error, EOFError, ValueError, OSError) as broken:
+        reason = str(broken) or type(broken).__name__
+        return [IncomingFile(name, None, len(content), error=f"not a valid {label} archive: {reason}")]
+
+
+# --- member checks -----------------------------------------------------------------------------
+
+
+def _unsafe_path(path: str) -> str | None:
+    """Why a member path may not be used, or None when it is a plain relative path."""
+    if "\x00" in path:
+        return "unsafe member path: contains a NUL byte"
+    unified = path.replace("\\", "/")
+    if unified.startswith("/") or WINDOWS_DRIVE.match(unified):
+        return f"unsafe member path: absolute path {path!r}"
+    if ".." in unified.split("/"):
+        return f"unsafe member path: path traversal {path!r}"
+    return None
+
+
+def _clean_path(path: str) -> str:
+    return posixpath.normpath(path.replace("\\", "/")).lstrip("/")
+
+
+def _looks_like_archive(path: str, head: bytes) -> bool:
+    return archive_kind(head) is not None or path.lower().endswith(ARCHIVE_EXTENSIONS)
+
+
+def _member_over_size(size: int, limits: ArchiveLimits) -> str:
+    return f"member is {size} bytes; the limit is {limits.max_file_bytes}"
+
+
+def _read_bounded(stream: IO[bytes], limit: int) -> bytes:
+    """At most limit + 1 bytes, read in chunks: one byte over says "too big" without reading on."""
+    parts: list[bytes] = []
+    total = 0
+    while total <= limit:
+        chunk = stream.read(min(CHUNK_BYTES, limit + 1 - total))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    return b"".join(parts)
+
+
+class _Budget:
+    """Expanded bytes of the whole archive, counted as they are read."""
+
+    def __init__(self, limits: ArchiveLimits) -> None:
+        self.limits = limits
+        self.used = 0
+
+    def remaining(self) -> int:
+        return self.limits.max_archive_expanded_bytes - self.used
+
+    def spend(self, n: int) -> None:
+        self.used += n
+        if self.used > self.limits.max_archive_expanded_bytes:
+            raise ArchiveRefused(self.over())
+
+    def over(self) -> str:
+        return f"archive expands to more than {self.limits.max_archive_expanded_bytes} bytes; that is the limit"
+
+
+def _too_many_members(limits: ArchiveLimits) -> ArchiveRefused:
+    return ArchiveRefused(f"archive has more than {limits.max_archive_members} members; that is the limit")
+
+
+def _bomb(expanded: int, compressed: int, limits: ArchiveLimits) -> ArchiveRefused:
+    return ArchiveRefused(
+        f"compression bomb: {compressed} compressed bytes expand to at least {expanded} "
+        f"(over {limits.max_compression_ratio:g} times); the archive is refused"
+    )
+
+
+def _check_ratio(expanded: int, compressed: int, limits: ArchiveLimits) -> None:
+    if expanded > RATIO_FLOOR_BYTES and expanded > limits.max_compression_ratio * max(compressed, 1):
+        raise _bomb(expanded, compressed, limits)
+
+
+# --- zip ---------------------------------------------------------------------------------------
+
+
+def _expand_zip(name: str, content: bytes, limits: ArchiveLimits) -> list[IncomingFile]:
+    with zipfile.ZipFile(BytesIO(content)) as archive:
+        members = archive.infolist()
+        if len(members) > limits.max_archive_members:
+            raise _too_many_members(limits)
+        # Declared sizes first: cheap, and enough to refuse an honest bomb without inflating a byte.
+        if sum(m.file_size for m in members) > limits.max_archive_expanded_bytes:
+            raise ArchiveRefused(_Budget(limits).over())
+        for member in members:
+            _check_ratio(member.file_size, member.compress_size, limits)
+        budget = _Budget(limits)
+        return [_zip_member(name, archive, m, limits, budget) for m in members if not m.is_dir()]
+
+
+def _zip_member(
+    name: str, archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: ArchiveLimits, budget: _Budget
+) -> IncomingFile:
+    path = member.filename
+    unsafe = _unsafe_path(path)
+    if unsafe:
+        return IncomingFile(f"{name}/{path}", None, member.file_size, error=unsafe)
+    file_name = f"{name}/{_clean_path(path)}"
+    mode = member.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        return IncomingFile(file_name, None, member.file_size, error="symbolic link in archive: not followed")
+    if mode and not stat.S_ISREG(mode) and stat.S_IFMT(mode):
+        return IncomingFile(file_name, None, member.file_size, error="special file in archive (device or pipe): not read")
+    if member.flag_bits & 0x1:
+        return IncomingFile(file_name, None, member.file_size, error="encrypted member: not read")
+    if member.file_size > limits.max_file_bytes:
+        return IncomingFile(file_name, None, member.file_size, error=_member_over_size(member.file_size, limits))
+    try:
+        with archive.open(member) as stream:
+            data = _read_counted(stream, member.compress_size, limits, budget)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as broken:
+        return IncomingFile(file_name, None, member.file_size, error=f"damaged archive member: {broken}")
+    except _MemberFailed as failed:
+        return IncomingFile(file_name, None, member.file_size, error=str(failed))
+    return _checked_member(file_name, path, data)
+
+
+def _read_counted(stream: IO[bytes], compressed: int, limits: ArchiveLimits, budget: _Budget) -> bytes:
+    """The member's bytes, read in chunks; the header's sizes are not trusted here: a member that
+    turns out bigger than the file limit fails, and the archive is refused when it turns out a
+    bomb or over the expansion budget."""
+    parts: list[bytes] = []
+    total = 0
+    while True:
+        chunk = stream.read(CHUNK_BYTES)
+        if not chunk:
+            return b"".join(parts)
+        total += len(chunk)
+        budget.spend(len(chunk))
+        _check_ratio(total, compressed, limits)
+        if total > limits.max_file_bytes:
+            raise _MemberFailed(_member_over_size(total, limits) + " (larger than its header said)")
+        parts.append(chunk)
+
+
+def _checked_member(file_name: str, path: str, data: bytes) -> IncomingFile:
+    if _looks_like_archive(path, data[:512]):
+        return IncomingFile(file_name, None, len(data), error=NESTED_ARCHIVE)
+    return IncomingFile(file_name, data, len(data))
+
+
+# --- tar ---------------------------------------------------------------------------------------
+
+
+class _BoundedGunzip:
+    """A gzip stream as a read-only file for tarfile's stream mode, inflated in bounded steps and
+    counted: decompression stops as soon as the output passes the archive's budget or the
+    compression ratio, so a bomb costs a few megabytes of work and memory, never its full size."""
+
+    def __init__(self, content: bytes, limits: ArchiveLimits, ceiling: int) -> None:
+        self._input = content
+        self._limits = limits
+        self._ceiling = ceiling
+        self._inflater = zlib.decompressobj(wbits=31)
+        self._pending = content
+        self.expanded = 0
+
+    def read(self, size: int = -1) -> bytes:
+        size = CHUNK_BYTES if size is None or size < 0 else size
+        out = bytearray()
+        while len(out) < size:
+            if self._inflater.eof:
+                rest = self._inflater.unused_data
+                if not rest.strip(b"\x00"):
+                    break
+                self._inflater = zlib.decompressobj(wbits=31)  # concatenated gzip members
+                self._pending = rest
+            piece = self._inflater.decompress(self._pending, size - len(out))
+            self._pending = self._inflater.unconsumed_tail
+            if not piece and not self._pending and not self._inflater.eof:
+                raise EOFError("gzip stream ends early")
+            out += piece
+            self.expanded += len(piece)
+            _check_ratio(self.expanded, len(self._input), self._limits)
+            if self.expanded > self._ceiling:
+                raise ArchiveRefused(_Budget(self._limits).over())
+        return bytes(out)
+
+
+def _expand_tar(name: str, content: bytes, limits: ArchiveLimits, *, compressed: bool) -> list[IncomingFile]:
+    # Headers and padding count against the budget too, but not as member content.
+    ceiling = (
+        limits.max_archive_expanded_bytes
+        + TAR_BYTES_PER_MEMBER * (limits.max_archive_members + 1)
+        + TAR_TRAILER_BYTES
+    )
+    source: IO[bytes] = _BoundedGunzip(content, limits, ceiling) if compressed else BytesIO(content)  # type: ignore[assignment]
+    budget = _Budget(limits)
+    files: list[IncomingFile] = []
+    count = 0
+    # Stream mode: members are read in order, once, and never all held as TarInfo up front.
+    with tarfile.open(fileobj=source, mode="r|") as archive:
+        for member in archive:
+            count += 1
+            if count > limits.max_archive_members:
+                raise _too_many_members(limits)
+            if member.isdir():
+                continue
+            files.append(_tar_member(name, archive, member, limits, budget))
+    return files
+
+
+def _tar_member(
+    name: str, archive: tarfile.TarFile, member: tarfile.TarInfo, limits: ArchiveLimits, budget: _Budget
+) -> IncomingFile:
+    path = member.name
+    unsafe = _unsafe_path(path)
+    if unsafe:
+        return IncomingFile(f"{name}/{path}", None, member.size, error=unsafe)
+    file_name = f"{name}/{_clean_path(path)}"
+    if member.issym():
+        return IncomingFile(file_name, None, 0, error=f"symbolic link in archive (to {member.linkname!r}): not followed")
+    if member.islnk():
+        return IncomingFile(file_name, None, 0, error=f"hard link in archive (to {member.linkname!r}): not followed")
+    if not member.isreg():
+        return IncomingFile(file_name, None, 0, error="special file in archive (device or pipe): not read")
+    if member.size > limits.max_file_bytes:
+        return IncomingFile(file_name, None, member.size, error=_member_over_size(member.size, limits))
+    if member.size > budget.remaining():
+        raise ArchiveRefused(budget.over())
+    stream = archive.extractfile(member)
+    assert stream is not None  # a regular member always has a stream
+    data = _read_bounded(stream, member.size)
+    budget.spend(len(data))
+    return _checked_member(file_name, path, data)
