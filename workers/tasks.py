@@ -1,10 +1,10 @@
 """The Celery tasks: thin shells that load, call the pure pipeline, and store."""
 
 import logging
+import random
 
 from celery import Task
 from celery.signals import worker_init
-from celery.utils.time import get_exponential_backoff_interval
 
 from babelwire.db import transaction
 from babelwire.settings import get_settings
@@ -16,6 +16,14 @@ from workers.queueing import dispatch
 
 log = logging.getLogger(__name__)
 settings = get_settings()
+
+
+def retry_countdown(retries: int, maximum: float) -> int:
+    """Exponential backoff (1, 2, 4 … seconds, capped) with equal jitter: retries of many files that
+    failed together spread out, yet each waits at least half its step and never 0 s, so a file that
+    keeps failing always steps aside for the files behind it."""
+    step = max(1, int(min(maximum, 2**retries)))
+    return step - random.randint(0, step // 2)
 
 
 @worker_init.connect
@@ -38,12 +46,7 @@ def process_file(self: Task, file_id: int) -> str:
     except Exception as error:
         if self.request.retries >= settings.task_max_retries:
             return _give_up(file_id, error, self.request.retries + 1)
-        countdown = get_exponential_backoff_interval(
-            factor=1,
-            retries=self.request.retries,
-            maximum=settings.task_retry_backoff_max_seconds,
-            full_jitter=True,
-        )
+        countdown = retry_countdown(self.request.retries, settings.task_retry_backoff_max_seconds)
         log.warning("file %s: attempt %d failed (%r); retrying in %ss", file_id, self.request.retries + 1, error, countdown)
         raise self.retry(exc=error, countdown=countdown)
     if outcome is None:

@@ -98,17 +98,15 @@ def test_a_poison_file_is_retried_with_backoff_then_failed_without_blocking_the_
     log = log_path.read_text(errors="replace")
     attempts = _poison_attempts(log, poison_id)
     assert len(attempts) == MAX_RETRIES + 1, attempts
-    # The worker has one child. While the poison file waits out its first real backoff, that
-    # child is free and stores the other files: they are all done before the wait ends. (A
-    # full-jitter countdown can be 0; when all are, no wait exists to show.)
-    waits = [(at, countdown) for at, countdown in attempts if countdown >= 1]
-    if waits:
-        failed_at, countdown = waits[0]
-        done = [_logged_at(log, rf"file {file_id}: created ") for file_id in good_ids]
-        assert max(done) < failed_at + timedelta(seconds=countdown), (attempts, done)
+    # The worker has one child. While the poison file waits out its first backoff (never 0 s),
+    # that child is free and stores the other files: they are all done before the wait ends.
+    failed_at, countdown = attempts[0]
+    assert countdown >= 1, attempts
+    done = [_logged_at(log, rf"file {file_id}: created ") for file_id in good_ids]
+    assert max(done) < failed_at + timedelta(seconds=countdown), (attempts, done)
     for number, ((at, countdown), (next_at, _)) in enumerate(zip(attempts, attempts[1:])):
-        # The capped exponential backoff, full jitter: at most min(cap, 2**retries) seconds...
-        assert 0 <= countdown <= min(BACKOFF_MAX_SECONDS, 2**number), attempts
+        # The capped exponential backoff, equal jitter: at most min(cap, 2**retries) seconds...
+        assert 1 <= countdown <= min(BACKOFF_MAX_SECONDS, 2**number), attempts
         # ...and the next attempt came no earlier than the countdown said.
         assert (next_at - at).total_seconds() >= countdown - 0.01, attempts
 
