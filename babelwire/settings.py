@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     max_files_per_request: int = 1000
     # NDJSON uploads become one file per record: this bounds the records one request may create.
     max_records_per_request: int = 10000
+    # A request body larger than this is refused with 413 before it is read.
+    max_request_bytes: int = 256 * 1024 * 1024
     # Zip and tar uploads are expanded (services/ingest/archives.py); an archive over either bound,
     # or with a member that inflates more than max_compression_ratio times, is refused whole.
     max_archive_members: int = Field(default=10000, ge=1)

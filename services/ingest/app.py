@@ -8,7 +8,7 @@ from fastapi import File, HTTPException, Path, Request, Response, UploadFile, st
 
 from babelwire import jobs
 from babelwire.db import transaction
-from babelwire.problems import problem_responses
+from babelwire.problems import problem, problem_responses
 from babelwire.schemas import Job, JobAccepted
 from babelwire.settings import Settings, get_settings
 from babelwire.web import Connection, create_app
@@ -22,6 +22,16 @@ app = create_app(
     "linked to their translations by the workers.",
     scope="ingest",
 )
+
+
+@app.middleware("http")
+async def refuse_oversized_requests(request: Request, call_next):  # noqa: ANN001, ANN201 (Starlette's signature)
+    """A declared body over the limit is refused before a byte of it is read."""
+    limit = get_settings().max_request_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return problem(413, f"the request body is {declared} bytes; the limit is {limit}", instance=request.url.path)
+    return await call_next(request)
 
 
 @app.post(

@@ -101,3 +101,15 @@ def test_the_ingest_app_serves_health_openapi_and_a_location_header(ingest):
     response = ingest.post("/v1/jobs", files=[("files", ("x.txt", "Hello there, a short English note.".encode(), "text/plain"))])
     assert response.headers["location"] == response.json()["status_url"]
     assert ingest.get("/nowhere").headers["content-type"] == PROBLEM_JSON
+
+
+def test_a_request_body_over_the_limit_is_refused_before_it_is_read(ingest, monkeypatch):
+    from babelwire.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "max_request_bytes", 10_000)
+    too_big = ingest.post("/v1/jobs", files=[("files", ("big.txt", b"a" * 20_000, "text/plain"))])
+    fits = ingest.post("/v1/jobs", files=[("files", ("small.txt", "Một bài báo ngắn về thời tiết ở Huế hôm nay.".encode(), "text/plain"))])
+
+    assert too_big.status_code == 413 and too_big.headers["content-type"] == PROBLEM_JSON
+    assert "the limit is 10000" in too_big.json()["detail"]
+    assert fits.status_code == 202
