@@ -1,7 +1,6 @@
 """The Celery tasks: thin shells that load, call the pure pipeline, and store."""
 
 import logging
-import random
 
 from celery import Task
 from celery.signals import worker_init
@@ -10,6 +9,7 @@ from babelwire.db import transaction
 from babelwire.settings import get_settings
 from workers import neardup_index, store, translation_index
 from workers.app import PROCESS_FILE, REQUEUE_WAITING_FILES, celery_app
+from workers.backoff import retry_delay
 from workers.pipeline.decoding import RejectedFile
 from workers.pipeline.process import process_file as run_pipeline
 from workers.queueing import dispatch
@@ -19,11 +19,9 @@ settings = get_settings()
 
 
 def retry_countdown(retries: int, maximum: float) -> int:
-    """Exponential backoff (1, 2, 4 … seconds, capped) with equal jitter: retries of many files that
-    failed together spread out, yet each waits at least half its step and never 0 s, so a file that
-    keeps failing always steps aside for the files behind it."""
-    step = max(1, int(min(maximum, 2**retries)))
-    return step - random.randint(0, step // 2)
+    """Whole seconds before a failing file's next attempt (1, 2, 4 … capped, jittered): never 0 s,
+    so a file that keeps failing always steps aside for the files behind it."""
+    return max(1, round(retry_delay(retries + 1, base=1, cap=maximum)))
 
 
 @worker_init.connect

@@ -16,7 +16,6 @@ restarted) is sent again by the dispatcher once it is overdue by REDISPATCH_AFTE
 
 import json
 import logging
-import random
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,8 +29,14 @@ from babelwire import changes
 from babelwire.db import transaction
 from babelwire.schemas import Change
 from babelwire.settings import get_settings
-from babelwire.webhook_signatures import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from babelwire.webhook_signatures import (
+    DELIVERY_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    sign,
+)
 from workers.app import celery_app
+from workers.backoff import retry_delay
 
 DISPATCH_WEBHOOKS = "babelwire.dispatch_webhooks"
 DELIVER_WEBHOOK = "babelwire.deliver_webhook"
@@ -41,13 +46,6 @@ USER_AGENT = "Babelwire-Webhooks/0.1"
 
 log = logging.getLogger(__name__)
 settings = get_settings()
-
-
-def retry_delay(failed_attempts: int, base: float, cap: float, rng: random.Random | None = None) -> float:
-    """Seconds before the next attempt: base·2^(n-1) capped, then jittered into its upper half so
-    that receivers coming back from an outage are not hit by every retry at once."""
-    ceiling = min(cap, base * 2 ** max(0, failed_attempts - 1))
-    return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
 
 
 def dispatch(conn: psycopg.Connection, batch: int) -> tuple[list[int], int] | None:

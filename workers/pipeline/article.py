@@ -6,11 +6,15 @@ identify (language)      ->  LanguageGuess
 process_file (process)   ->  ArticleDraft, which the worker stores
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
 DocumentFormat = Literal["text", "html", "json"]
+
+# An image line in a document's text holds only this: formats write figures so, the cleaner reads them.
+IMAGE_FILE_NAME = re.compile(r"^[^\s/\\]+\.(?:jpe?g|png|gif|webp|bmp|tiff?|avif|heic|svg)$", re.IGNORECASE)
 ParagraphKind = Literal["heading", "body"]
 
 

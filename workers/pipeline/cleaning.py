@@ -11,7 +11,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from workers.pipeline.article import CleanedArticle, Paragraph, SourceDocument
+from workers.pipeline.article import (
+    IMAGE_FILE_NAME,
+    CleanedArticle,
+    Paragraph,
+    SourceDocument,
+)
 from workers.pipeline.boilerplate import (
     boilerplate_kind,
     photo_credit_pattern,
@@ -21,9 +26,6 @@ from workers.pipeline.boilerplate import (
 from workers.pipeline.matching import match_key
 from workers.pipeline.urls import canonical_url
 
-IMAGE_FILE_LINE = re.compile(
-    r"^[^\s/\\]+\.(?:jpe?g|png|gif|webp|bmp|tiff?|avif|heic|svg)$", re.IGNORECASE
-)
 
 # A line ending in one of these finishes a sentence or leads into more text, so it is no title
 # or heading and no hard-wrapped fragment.
@@ -117,7 +119,7 @@ def _content_lines(
             block += 1
             after_image = False
             continue
-        if IMAGE_FILE_LINE.match(line):
+        if IMAGE_FILE_NAME.match(line):
             images.append(line)
             block += 1
             after_image = True

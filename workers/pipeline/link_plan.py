@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-
-
 LINK_THRESHOLD = 0.55
 """A pair at or above this score is a translation link. Chosen on bench/linking_eval.py's
 development data: group F1 is 1.0 for thresholds 0.50-0.65 (the hardest negative, another report

@@ -24,7 +24,14 @@ from typing import Any, Iterable, Mapping
 
 from workers.pipeline.article import ArticleDraft
 from workers.pipeline.language import dominant_script
-from workers.pipeline.link_plan import LINK_THRESHOLD, MERGE_THRESHOLD, NO_LINKS, Candidate, LinkPlan, plan_links
+from workers.pipeline.link_plan import (
+    LINK_THRESHOLD,
+    MERGE_THRESHOLD,
+    NO_LINKS,
+    Candidate,
+    LinkPlan,
+    plan_links,
+)
 from workers.pipeline.story_names import name_skeletons, skeleton, to_latin
 from workers.pipeline.story_numbers import number_weight, numbers_in, with_common_era
 

@@ -11,8 +11,6 @@ from typing import Iterable
 
 from anyascii import anyascii
 
-
-
 _INDIC_FIRST, _INDIC_LAST = 0x0980, 0x0D7F
 
 

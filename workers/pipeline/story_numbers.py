@@ -7,10 +7,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-
 from workers.pipeline.language import dominant_script
 from workers.pipeline.matching import fold_digits
-
 
 # Digit groups with the separators figures use: comma, dot, apostrophe, and the spaces French and
 # others put in thousands (no-break, narrow no-break, thin, plain).
