@@ -52,8 +52,9 @@ def get_job(conn: psycopg.Connection, job_id: UUID) -> Job | None:
     if job is None:
         return None
     files = conn.execute(
-        """SELECT id, name, status, article_id, duplicate_of, error
-           FROM job_files WHERE job_id = %s ORDER BY position""",
+        """SELECT f.id, f.name, f.status, f.article_id, f.duplicate_of, a.language, f.error
+           FROM job_files f LEFT JOIN articles a ON a.id = coalesce(f.article_id, f.duplicate_of)
+           WHERE f.job_id = %s ORDER BY f.position""",
         (job_id,),
     ).fetchall()
     return Job(

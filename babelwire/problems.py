@@ -4,6 +4,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -50,6 +51,16 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def database_busy(request: Request, error: PoolTimeout) -> JSONResponse:
         log.warning("no database connection for %s: %s", request.url.path, error)
         return problem(503, "the database is unavailable; try again shortly", instance=request.url.path)
+
+    async def database_unreachable(request: Request, error: Exception) -> JSONResponse:
+        # Down, restarting or cut off mid-request: a 503 the client can retry, never a 500. (A
+        # request cut off inside its commit cannot know whether the commit landed; a retried
+        # upload is then at worst stored twice and its copy recorded as a duplicate.)
+        log.warning("database error on %s: %r", request.url.path, error)
+        return problem(503, "the database is unavailable; try again shortly", instance=request.url.path)
+
+    app.add_exception_handler(psycopg.OperationalError, database_unreachable)
+    app.add_exception_handler(psycopg.InterfaceError, database_unreachable)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:

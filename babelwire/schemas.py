@@ -34,11 +34,14 @@ class JobFile(BaseModel):
     status: FileState
     article_id: int | None = Field(None, description="The article this file created.")
     duplicate_of: int | None = Field(None, description="The canonical article this file repeats.")
+    language: str | None = Field(
+        None, description="The language of the file's article, or of the article it duplicates; null until processed or when failed."
+    )
     error: str | None = None
 
 
 class Job(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"job_id": "5b0c1f2e-8f0a-4d2b-9c61-0e4b8f6b2a10", "status": "partially_failed", "counts": {"total": 3, "processed": 3, "created": 1, "duplicates": 1, "failed": 1}, "files": [{"id": 10, "name": "000.txt", "status": "created", "article_id": 42, "duplicate_of": None, "error": None}, {"id": 11, "name": "000-again.txt", "status": "duplicate", "article_id": None, "duplicate_of": 42, "error": None}, {"id": 12, "name": "scan.png", "status": "failed", "article_id": None, "duplicate_of": None, "error": "binary data: looks like a PNG image"}], "created_at": "2026-11-23T09:30:00Z", "finished_at": "2026-11-23T09:30:02Z"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"job_id": "5b0c1f2e-8f0a-4d2b-9c61-0e4b8f6b2a10", "status": "partially_failed", "counts": {"total": 3, "processed": 3, "created": 1, "duplicates": 1, "failed": 1}, "files": [{"id": 10, "name": "000.txt", "status": "created", "article_id": 42, "duplicate_of": None, "language": "bn", "error": None}, {"id": 11, "name": "000-again.txt", "status": "duplicate", "article_id": None, "duplicate_of": 42, "language": "bn", "error": None}, {"id": 12, "name": "scan.png", "status": "failed", "article_id": None, "duplicate_of": None, "language": None, "error": "binary data: looks like a PNG image"}], "created_at": "2026-11-23T09:30:00Z", "finished_at": "2026-11-23T09:30:02Z"}]})
 
     job_id: UUID
     status: JobState
@@ -48,6 +51,16 @@ class Job(BaseModel):
         None,
         description="Read API: cursor for the job's next page of files (pass as `files_after`), null on the last page.",
     )
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class JobSummary(BaseModel):
+    """A job without its files: a line of the review page's list of recent jobs."""
+
+    job_id: UUID
+    status: JobState
+    counts: JobCounts
     created_at: datetime
     finished_at: datetime | None
 
@@ -119,6 +132,11 @@ class ArticleSummary(BaseModel):
     updated_at: datetime | None = Field(None, description="When the article's group or duplicate status last changed.")
 
 
+PAGE_CURSOR_PATTERN = r"^[0-9]{1,18}$"
+"""A page's `next` (a record id), as the `after` parameters take it back: declared so that the OpenAPI
+documents say which strings are refused (18 digits stay inside PostgreSQL's bigint)."""
+
+
 class ArticlePage(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"items": [{"id": 42, "language": "bn", "source_url": "https://nhandan.vn/mo-ra-nhieu-co-hoi-hop-tac-quoc-te-post918263.html", "group_id": 7, "duplicate_of": None, "created_at": "2026-11-23T09:30:01Z", "updated_at": "2026-11-23T09:30:01Z"}], "next": "42"}]})
 
@@ -167,7 +185,8 @@ class Problem(BaseModel):
 
 
 class ApiKeyRequest(BaseModel):
-    name: str = Field(min_length=1, max_length=200, examples=["newsroom-monitor"])
+    # PostgreSQL text cannot hold NUL: refused here (422) rather than failing in the INSERT (500).
+    name: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00]*$", examples=["newsroom-monitor"])
     scopes: list[Literal["ingest", "read", "admin"]] = Field(min_length=1, examples=[["read"]])
 
 

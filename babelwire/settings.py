@@ -2,8 +2,9 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,13 +26,30 @@ class Settings(BaseSettings):
     api_port: int = 8001
     worker_concurrency: int = 2
 
+    # Every process (APIs, worker, command line) logs through babelwire/logs.py: one JSON object per
+    # line for log collectors, or `plain` text for reading by eye.
+    log_format: Literal["json", "plain"] = "json"
+    log_level: str = "INFO"
+
     queue: str = "babelwire"
     # Requests without an API key are let through. Only for a local trial (`make run` on embedded
     # servers turns it on and says so); every real deployment leaves it off.
     allow_anonymous: bool = False
+    # Requests per API key (per client address under anonymous access) on each API, counted in a
+    # moving window in Redis so that every API process shares the count (babelwire/rate_limits.py).
+    # `limits` notation: "1200/minute", or several at once: "50/second;1200/minute". "0" or ""
+    # turns the limit off. The defaults are far above what a well-behaved client sends.
+    rate_limit_ingest: str = "1200/minute"
+    rate_limit_read: str = "6000/minute"
     db_pool_min: int = 1
     db_pool_max: int = 10
-    db_pool_timeout_seconds: float = 10.0
+    # How long a request waits for a database connection before it is answered 503: short, since
+    # a database that is down would otherwise hold every request (and its client) this long.
+    db_pool_timeout_seconds: float = 3.0
+    # A pool that cannot reconnect retries with growing pauses (1 s, 2 s, 4 s …) and gives up after
+    # this long; the next request then starts afresh. Short, so that however long the database was
+    # down, the pools find it again within a couple of seconds of its return.
+    db_reconnect_timeout_seconds: float = Field(default=5.0, gt=0)
 
     max_file_bytes: int = 10 * 1024 * 1024
     max_files_per_request: int = 1000
@@ -55,6 +73,18 @@ class Settings(BaseSettings):
     task_retry_backoff_max_seconds: int = 600
     broker_timeout_seconds: float = 2.0
 
+    # Metrics and health (babelwire/metrics.py, babelwire/health.py, workers/metrics.py). /metrics
+    # holds counts only (no text, no ids) and scrapers seldom carry a key: open like /healthz and
+    # /readyz unless this asks for a key with the app's scope.
+    metrics_require_key: bool = False
+    # /readyz: how long the database and broker checks may take together before it answers 503.
+    readiness_timeout_seconds: float = Field(default=1.5, gt=0)
+    # The read API's /metrics counts stored data at scrape time; a slower query is abandoned.
+    metrics_query_timeout_seconds: float = Field(default=2.0, gt=0)
+    # The worker's main process serves every child's task metrics here (0 = no worker metrics).
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+    worker_metrics_host: str = "127.0.0.1"
+
     language_min_confidence: float = 0.0
 
     # Webhooks: how often new changes become deliveries, the first retry's delay (doubled on each
@@ -76,6 +106,16 @@ class Settings(BaseSettings):
     # The most candidates (those sharing the most LSH bands) whose text is loaded and compared, so
     # that a text sharing bands with many stored articles (boilerplate) costs a bounded amount.
     near_duplicate_max_candidates: int = Field(default=20, ge=1)
+
+
+    @field_validator("rate_limit_ingest", "rate_limit_read")
+    @classmethod
+    def _parseable_rate_limit(cls, value: str) -> str:
+        """A misspelt limit stops the process at start, not on the first request."""
+        from babelwire.rate_limits import parse_limits
+
+        parse_limits(value)
+        return value
 
 
 @lru_cache

@@ -1,4 +1,4 @@
-"""What both FastAPI apps share: construction, error handling, health and the database dependency."""
+"""What both FastAPI apps share: construction, error handling, health, metrics and the database dependency."""
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -6,11 +6,17 @@ from typing import Annotated
 
 import psycopg
 from fastapi import Depends, FastAPI
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp
 
 from babelwire.api_keys import Scope
-from babelwire.auth import require
+from babelwire.auth import OPEN_ROUTE_OPENAPI, require
 from babelwire.db import close_pool, get_pool
-from babelwire.problems import install_problem_handlers, problem_responses
+from babelwire.health import Readiness, readiness
+from babelwire.logs import setup_logging
+from babelwire.metrics import RequestMetricsMiddleware, install_metrics
+from babelwire.problems import install_problem_handlers, problem, problem_responses
+from babelwire.settings import get_settings
 
 
 @asynccontextmanager
@@ -19,21 +25,45 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     close_pool()
 
 
+class _MeasuredApp(FastAPI):
+    """An app whose every request is counted by babelwire/metrics.py, outside all its middleware."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return RequestMetricsMiddleware(super().build_middleware_stack(), self.state.metrics)
+
+
 def create_app(title: str, description: str, scope: Scope) -> FastAPI:
-    """Every route needs a key with `scope` (or admin), but /healthz and the OpenAPI document."""
-    app = FastAPI(
+    """Every route needs a key with `scope` (or admin), but /healthz, /readyz, /metrics (unless
+    BABELWIRE_METRICS_REQUIRE_KEY) and the OpenAPI document."""
+    # uvicorn has set up its logging before it imports the app: ours takes over from here.
+    setup_logging()
+    app = _MeasuredApp(
         title=title,
         description=description,
         version="0.1.0",
         lifespan=_lifespan,
-        responses=problem_responses(401, 403, 422, 500, 503),
+        responses=problem_responses(401, 403, 422, 429, 500, 503),
         dependencies=[require(scope)],
     )
     install_problem_handlers(app)
 
-    @app.get("/healthz", tags=["health"], summary="Liveness: the process answers")
+    @app.get("/healthz", tags=["health"], summary="Liveness: the process answers", openapi_extra=OPEN_ROUTE_OPENAPI)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get(
+        "/readyz", tags=["health"], summary="Readiness: PostgreSQL and the Redis broker answer",
+        response_model=Readiness, responses=problem_responses(503), openapi_extra=OPEN_ROUTE_OPENAPI,
+    )
+    def readyz() -> Readiness | JSONResponse:
+        checks = readiness(get_settings())
+        failing = [f"{name} {result}" for name, result in checks.items() if result != "ok"]
+        if failing:
+            # problem() adds Retry-After to every 503.
+            return problem(503, f"not ready: {', '.join(failing)}", instance="/readyz", checks=checks)
+        return Readiness(status="ready", checks=checks)
+
+    install_metrics(app)
 
     return app
 

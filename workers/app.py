@@ -4,14 +4,16 @@ ingest API uses it to publish without loading the pipeline."""
 from celery import Celery
 
 from babelwire.settings import get_settings
+from workers.broker import transport_for
 
 PROCESS_FILE = "babelwire.process_file"
 REQUEUE_WAITING_FILES = "babelwire.requeue_waiting_files"
 
 settings = get_settings()
 
-celery_app = Celery("babelwire", broker=settings.redis_url, include=["workers.tasks", "workers.webhooks"])
+celery_app = Celery("babelwire", broker=settings.redis_url, include=["workers.tasks", "workers.webhooks", "workers.metrics"])
 celery_app.conf.update(
+    broker_transport=transport_for(settings.redis_url),
     task_default_queue=settings.queue,
     # A file's message is acknowledged only once its outcome is committed; a worker that dies
     # mid-task leaves the message to be delivered again, and the task is idempotent.
@@ -47,3 +49,7 @@ celery_app.conf.update(
     },
     worker_redirect_stdouts=False,
 )
+
+# Celery's logging setup goes through babelwire.logs (JSON lines, ids as fields); imported last
+# because it names the tasks above.
+import workers.logs  # noqa: E402, F401

@@ -2,7 +2,7 @@
 
 import logging
 
-from babelwire.db import transaction
+from babelwire.db import database_unavailable, transaction
 from workers.app import PROCESS_FILE, celery_app
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,24 @@ def dispatch(file_ids: list[int]) -> list[int]:
             break
         sent.append(file_id)
     if sent:
-        with transaction() as conn:
-            conn.execute("UPDATE job_files SET enqueued_at = now() WHERE id = ANY(%s)", (sent,))
+        try:
+            with transaction() as conn:
+                conn.execute("UPDATE job_files SET enqueued_at = now() WHERE id = ANY(%s)", (sent,))
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            # The files are stored and their tasks sent: an upload must not fail over a send
+            # time. Unrecorded, it only means the re-enqueue sends them once more (harmless).
+            log.warning("database unavailable, send time of %d file(s) not recorded: %r", len(sent), error)
     return sent
+
+
+def queue_depth() -> int | None:
+    """Messages waiting in the broker queue (not those a worker holds unacknowledged); None when
+    the broker cannot be asked."""
+    try:
+        with celery_app.connection_for_read() as connection:
+            return int(connection.default_channel.client.llen(celery_app.conf.task_default_queue))
+    except Exception as error:  # as in dispatch: redis and kombu raise unrelated types for "down"
+        log.warning("broker queue depth unknown: %s", error)
+        return None

@@ -32,6 +32,9 @@ class Outcome:
     group_id: int | None = None
     error: str | None = None
     similarity: float | None = None  # a duplicate's similarity to its canonical article
+    language: str | None = None
+    link_score: float | None = None  # the best score of the links that put a new article in its group
+    linked_to: int | None = None  # the article of that best link
 
 
 def load_pending_file(conn: psycopg.Connection, file_id: int) -> PendingFile | None:
@@ -94,7 +97,9 @@ def record_article(
                FROM articles WHERE content_hash = %s""",
             (draft.content_hash,),
         ).fetchone()
-        outcome = Outcome("duplicate", duplicate_of=canonical["id"], similarity=canonical["similarity"])
+        outcome = Outcome(
+            "duplicate", duplicate_of=canonical["id"], similarity=canonical["similarity"], language=draft.language
+        )
         _record_duplicate(conn, file_id, job_id, outcome, "exact")
     else:
         article_id = inserted["id"]
@@ -106,12 +111,19 @@ def record_article(
                 "UPDATE articles SET duplicate_of = %s, duplicate_similarity = %s WHERE id = %s",
                 (near.duplicate_of, near.similarity, article_id),
             )
-            outcome = Outcome("duplicate", article_id=article_id, duplicate_of=near.duplicate_of, similarity=near.similarity)
+            outcome = Outcome(
+                "duplicate", article_id=article_id, duplicate_of=near.duplicate_of, similarity=near.similarity,
+                language=draft.language,
+            )
             _record_duplicate(conn, file_id, job_id, outcome, "near")
         else:
             neardup_index.index_article(conn, article_id, sketch)
             linked = translation_index.link_article(conn, article_id, links or translation_index.prepare(draft))
-            outcome = Outcome("created", article_id=article_id, group_id=linked.group_id)
+            best = max(linked.links, key=lambda link: link.score, default=None)
+            outcome = Outcome(
+                "created", article_id=article_id, group_id=linked.group_id, language=draft.language,
+                link_score=best.score if best else None, linked_to=best.article_id if best else None,
+            )
             record_change(
                 conn, "article.created", article_id=article_id, group_id=linked.group_id, job_id=job_id,
                 data={"file_id": file_id, "language": draft.language},

@@ -2,17 +2,20 @@
 
 import logging
 
+import kombu.exceptions
 from celery import Task
 from celery.signals import worker_init
 
-from babelwire.db import transaction
+from babelwire.db import database_unavailable, transaction
+from babelwire.logs import bind
 from babelwire.settings import get_settings
 from workers import neardup_index, store, translation_index
 from workers.app import PROCESS_FILE, REQUEUE_WAITING_FILES, celery_app
 from workers.backoff import retry_delay
+from workers.logs import describe_decision
 from workers.pipeline.decoding import RejectedFile
 from workers.pipeline.process import process_file as run_pipeline
-from workers.queueing import dispatch
+from workers.queueing import dispatch, queue_depth
 
 log = logging.getLogger(__name__)
 settings = get_settings()
@@ -36,24 +39,36 @@ def refuse_a_foreign_near_duplicate_index(**_: object) -> None:
         raise SystemExit(f"babelwire worker: {mismatch}") from None
 
 
-@celery_app.task(name=PROCESS_FILE, bind=True, max_retries=settings.task_max_retries)
-def process_file(self: Task, file_id: int) -> str:
+def infrastructure_down(error: BaseException) -> bool:
+    """The database or the broker could not be reached: the file is not at fault."""
+    return database_unavailable(error) or isinstance(error, kombu.exceptions.OperationalError)
+
+
+# No limit on Celery's own retry count: an outage is waited out however long it lasts. The retry
+# budget is `failed_attempts`, the attempts that failed for the file's own sake.
+@celery_app.task(name=PROCESS_FILE, bind=True, max_retries=None)
+def process_file(self: Task, file_id: int, failed_attempts: int = 0) -> str:
     """Idempotent in the stored file: a second run, or a run for a file already done, changes nothing."""
     try:
         outcome = _process(file_id)
     except Exception as error:
-        if self.request.retries >= settings.task_max_retries:
-            return _give_up(file_id, error, self.request.retries + 1)
-        countdown = retry_countdown(self.request.retries, settings.task_retry_backoff_max_seconds)
-        log.warning("file %s: attempt %d failed (%r); retrying in %ss", file_id, self.request.retries + 1, error, countdown)
-        raise self.retry(exc=error, countdown=countdown)
+        if infrastructure_down(error):
+            # Never counted, never failed: the file stays queued and is tried again (and the
+            # periodic re-enqueue sends it anyway should this retry be lost with the broker).
+            countdown = retry_countdown(self.request.retries, settings.task_retry_backoff_max_seconds)
+            log.warning("file %s: database or broker unavailable (%r); retrying in %ss", file_id, error, countdown)
+            raise self.retry(exc=error, countdown=countdown)
+        if failed_attempts >= settings.task_max_retries:
+            return _give_up(file_id, error, failed_attempts + 1)
+        countdown = retry_countdown(failed_attempts, settings.task_retry_backoff_max_seconds)
+        log.warning("file %s: attempt %d failed (%r); retrying in %ss", file_id, failed_attempts + 1, error, countdown)
+        raise self.retry(exc=error, countdown=countdown, kwargs={"failed_attempts": failed_attempts + 1})
     if outcome is None:
         return "already processed"
-    log.info(
-        "file %s: %s article=%s duplicate_of=%s group=%s error=%s",
-        file_id, outcome.status, outcome.article_id, outcome.duplicate_of, outcome.group_id, outcome.error,
-    )
-    return outcome.status
+    message, fields = describe_decision(file_id, outcome)
+    log.info(message, extra=fields)
+    # A file the pipeline refused (_give_up answers "failed"): workers/metrics.py counts by this.
+    return "rejected" if outcome.status == "failed" else outcome.status
 
 
 def _process(file_id: int) -> store.Outcome | None:
@@ -61,6 +76,7 @@ def _process(file_id: int) -> store.Outcome | None:
         pending = store.load_pending_file(conn, file_id)
     if pending is None:
         return None
+    bind(job_id=pending.job_id)  # every later line of this task names the file's job too
     try:
         draft = run_pipeline(pending.content, pending.name)
     except RejectedFile as rejection:
@@ -75,15 +91,29 @@ def _process(file_id: int) -> store.Outcome | None:
 def _give_up(file_id: int, error: Exception, attempts: int) -> str:
     log.error("file %s: giving up after %d attempts: %r", file_id, attempts, error)
     with transaction() as conn:
-        store.record_rejection(conn, file_id, f"processing failed after {attempts} attempts: {error!r}")
+        outcome = store.record_rejection(conn, file_id, f"processing failed after {attempts} attempts: {error!r}")
+    if outcome is not None:
+        message, fields = describe_decision(file_id, outcome)
+        log.info(message, extra=fields)
     return "failed"
 
 
 @celery_app.task(name=REQUEUE_WAITING_FILES)
 def requeue_waiting_files() -> int:
     """Sends again every file still queued whose last send is older than the re-enqueue delay."""
-    with transaction() as conn:
-        file_ids = store.waiting_file_ids(conn, settings.requeue_after_seconds, settings.requeue_batch)
+    try:
+        with transaction() as conn:
+            file_ids = store.waiting_file_ids(conn, settings.requeue_after_seconds, settings.requeue_batch)
+    except Exception as error:
+        if not database_unavailable(error):
+            raise
+        log.warning("database unavailable, nothing re-enqueued this round: %r", error)  # the next round will
+        return 0
+    if file_ids and (backlog := queue_depth() or 0) >= settings.requeue_batch:
+        # Files waiting behind a long queue are not lost: sending them again would only pile up
+        # copies. Stranded ones (held by a worker that died) go out once the queue drains.
+        log.info("re-enqueue skipped: %d message(s) already waiting in the broker queue", backlog)
+        return 0
     sent = dispatch(file_ids)
     if file_ids:
         log.info("re-enqueued %d of %d waiting file(s)", len(sent), len(file_ids))

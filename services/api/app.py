@@ -1,19 +1,22 @@
 """Read API: jobs, articles (with their duplicates and translations) and translation groups."""
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import HTTPException, Path, Query, Request, Response
+from pydantic import BeforeValidator
 
 from babelwire.problems import problem_responses
-from babelwire.schemas import Article, ArticlePage, Group, Job
+from babelwire.schemas import PAGE_CURSOR_PATTERN, Article, ArticlePage, Group, Job
 from babelwire.web import Connection, create_app
-from services.api import queries
+from services.api import queries, review
 from services.api.changes import router as changes_router
 from services.api.keys import router as api_keys_router
 from services.api.reading import CONDITIONAL_RESPONSES, conditional
 from services.api.reading import router as export_router
+from services.api.stored_metrics import StoredDataCollector
 from services.api.webhooks import router as webhooks_router
 
 app = create_app(
@@ -25,11 +28,25 @@ app.include_router(api_keys_router)
 app.include_router(changes_router)
 app.include_router(export_router)
 app.include_router(webhooks_router)
+# Stored data and queue depth are counted here only, not by every API and worker process.
+app.state.metrics.registry.register(StoredDataCollector())
+review.install(app)  # HTML pages under /review for people; see services/api/review.py
 
 NOT_FOUND = problem_responses(404)
 SINGLE_RECORD = {**NOT_FOUND, **CONDITIONAL_RESPONSES}
 MAX_ID = 2**63 - 1  # PostgreSQL bigint
 RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="The record's id.", examples=[42])]
+ISO_8601 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
+
+
+def _iso_8601(value: object) -> object:
+    """pydantic reads a datetime from a number of seconds since 1970 ("0.5") too: this parameter is an
+    ISO 8601 date and time, as its OpenAPI `date-time` format says."""
+    if isinstance(value, str) and not ISO_8601.match(value):
+        raise ValueError("must be an ISO 8601 date and time, e.g. 2026-11-23T10:00:00Z")
+    return value
+
+
 JobId = Annotated[UUID, Path(description="The job id `POST /v1/jobs` answered with.", examples=["5b0c1f2e-8f0a-4d2b-9c61-0e4b8f6b2a10"])]
 
 
@@ -40,7 +57,8 @@ def get_job(
     request: Request,
     files_limit: Annotated[int, Query(ge=1, le=10000, description="Files per page, in upload order.", examples=[1000])] = 1000,
     files_after: Annotated[
-        str | None, Query(description="The `files_next` cursor of the previous page.", examples=["999"])
+        str | None,
+        Query(pattern=PAGE_CURSOR_PATTERN, description="The `files_next` cursor of the previous page.", examples=["999"]),
     ] = None,
 ) -> Response:
     job = queries.get_job(conn, job_id, files_after=_cursor(files_after), files_limit=files_limit)
@@ -53,7 +71,9 @@ def get_job(
 def list_articles(
     conn: Connection,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size.", examples=[100])] = 100,
-    after: Annotated[str | None, Query(description="The `next` cursor of the previous page.", examples=["1234"])] = None,
+    after: Annotated[
+        str | None, Query(pattern=PAGE_CURSOR_PATTERN, description="The `next` cursor of the previous page.", examples=["1234"])
+    ] = None,
     lang: Annotated[str | None, Query(min_length=2, max_length=8, description="Language code, e.g. `bn`.", examples=["bn"])] = None,
     group_id: Annotated[
         int | None,
@@ -76,6 +96,7 @@ def list_articles(
     ] = None,
     updated_since: Annotated[
         datetime | None,
+        BeforeValidator(_iso_8601),
         Query(
             examples=["2026-11-23T10:00:00Z"],
             description="ISO 8601; only articles created, or whose group or duplicate status changed, at or "

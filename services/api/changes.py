@@ -62,7 +62,8 @@ Example, following the feed: `GET /v1/changes?after=0-0&limit=100&wait=30`, then
 async def list_changes(
     after: Annotated[
         str | None,
-        Query(description="Resume after this cursor (a page's `next` or an item's `cursor`); omit to start at the beginning.",
+        Query(pattern=r"^[0-9]{1,18}-[0-9]{1,18}$",
+              description="Resume after this cursor (a page's `next` or an item's `cursor`); omit to start at the beginning.",
               examples=["7391-52"]),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="At most this many changes.", examples=[100])] = 100,

@@ -14,7 +14,8 @@ router = APIRouter(prefix="/v1/keys", tags=["admin"], dependencies=[require("adm
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated,
-             summary="Make an API key; its secret is in this response only")
+             summary="Make an API key; its secret is in this response only",
+             responses=problem_responses(400))  # a body that cannot be parsed (not UTF-8, say)
 def create_key(request: ApiKeyRequest, conn: Connection) -> ApiKeyCreated:
     made = api_keys.create_key(conn, request.name, list(request.scopes))
     return ApiKeyCreated(**vars(made.key), key=made.secret)

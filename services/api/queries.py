@@ -18,6 +18,7 @@ from babelwire.schemas import (
     Job,
     JobCounts,
     JobFile,
+    JobSummary,
     Origin,
     Translation,
 )
@@ -140,8 +141,9 @@ def get_job(conn: psycopg.Connection, job_id: UUID, *, files_after: int | None, 
     if job is None:
         return None
     files = conn.execute(
-        """SELECT position, id, name, status, article_id, duplicate_of, error FROM job_files
-           WHERE job_id = %s AND position > %s ORDER BY position LIMIT %s""",
+        """SELECT f.position, f.id, f.name, f.status, f.article_id, f.duplicate_of, a.language, f.error
+           FROM job_files f LEFT JOIN articles a ON a.id = coalesce(f.article_id, f.duplicate_of)
+           WHERE f.job_id = %s AND f.position > %s ORDER BY f.position LIMIT %s""",
         (job_id, -1 if files_after is None else files_after, files_limit + 1),
     ).fetchall()
     page = files[:files_limit]
@@ -154,6 +156,22 @@ def get_job(conn: psycopg.Connection, job_id: UUID, *, files_after: int | None, 
         created_at=job["created_at"],
         finished_at=job["finished_at"],
     )
+
+
+def recent_jobs(conn: psycopg.Connection, *, limit: int) -> list[JobSummary]:
+    """The newest jobs first, without their files: the review page's list. Job rows carry their
+    own counts (kept by the workers), so this reads `limit` rows and no files."""
+    rows = conn.execute("SELECT * FROM jobs ORDER BY created_at DESC, id LIMIT %s", (limit,)).fetchall()
+    return [
+        JobSummary(
+            job_id=row["id"],
+            status=row["status"],
+            counts=JobCounts(**{k: row[k] for k in ("total", "processed", "created", "duplicates", "failed")}),
+            created_at=row["created_at"],
+            finished_at=row["finished_at"],
+        )
+        for row in rows
+    ]
 
 
 EXPORT_FETCH_ROWS = 500

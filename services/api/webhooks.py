@@ -12,10 +12,16 @@ from pydantic import BaseModel, Field, field_validator
 from babelwire import webhooks
 from babelwire.auth import require
 from babelwire.problems import problem_responses
-from babelwire.schemas import ChangeKind
+from babelwire.schemas import PAGE_CURSOR_PATTERN, ChangeKind
 from babelwire.web import Connection
 
 MAX_ID = 2**63 - 1
+WEBHOOK_URL_PATTERN = (
+    r"^[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9._~%!$&'()*+,;=:-]*@)?[A-Za-z0-9._~%!$&'()*+,;=-]+(:[0-9]*)?([/?#][!-~]*)?$"
+)
+"""An absolute http(s) URL in printable ASCII (percent-encode the rest) with a host name or IPv4
+address: what the OpenAPI document promises is accepted (http_url below checks it the way delivery
+will read it). Plain character classes only: `\\S` differs between regex engines."""
 WebhookId = Annotated[int, Path(ge=1, le=MAX_ID, description="The webhook's id.", examples=[3])]
 
 SIGNING = """Each delivery is a `POST` of a JSON body `{"delivery_id", "webhook_id", "change"}` —
@@ -31,7 +37,7 @@ router = APIRouter(prefix="/v1/webhooks", tags=["admin"], dependencies=[require(
 
 
 class WebhookRequest(BaseModel):
-    url: str = Field(min_length=1, max_length=2000, description="Where deliveries are POSTed (http or https).",
+    url: str = Field(min_length=1, max_length=2000, pattern=WEBHOOK_URL_PATTERN, description="Where deliveries are POSTed (http or https).",
                      examples=["https://consumer.example.org/babelwire"])
     kinds: list[ChangeKind] = Field(min_length=1, description="The change kinds to be told of.",
                                     examples=[["article.created", "group.merged"]])
@@ -90,7 +96,7 @@ class DeliveryPage(BaseModel):
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=WebhookCreated, summary="Register a webhook; its secret is in this response only",
-             description=SIGNING, responses=problem_responses(422))
+             description=SIGNING, responses=problem_responses(400, 422))  # 400: a body that cannot be parsed
 def create_webhook(request: WebhookRequest, conn: Connection) -> WebhookCreated:
     made = webhooks.create_webhook(conn, request.url, list(request.kinds))
     hook = made.webhook
@@ -117,7 +123,9 @@ def list_deliveries(
     webhook_id: WebhookId,
     conn: Connection,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size.", examples=[100])] = 100,
-    after: Annotated[str | None, Query(description="The `next` cursor of the previous page.", examples=["118"])] = None,
+    after: Annotated[
+        str | None, Query(pattern=PAGE_CURSOR_PATTERN, description="The `next` cursor of the previous page.", examples=["118"])
+    ] = None,
 ) -> DeliveryPage:
     if after is not None and (not after.isascii() or not after.isdigit() or int(after) > MAX_ID):
         raise HTTPException(422, f"invalid cursor {after!r}: pass the `next` value of a previous page")

@@ -6,6 +6,13 @@ anything, but they are still refused because a sender who mixes them in is not s
 Sizes in headers are only a first, cheap check; every read is bounded and counted, because a
 forged header costs the sender nothing. Archives inside archives are refused, not expanded: one
 level of expansion keeps the limits below simple to state and to enforce.
+
+Two budgets belong to the whole request, not to one archive: the number of archive members and
+the bytes they expand to, summed over every archive of the upload (an `ExpansionBudget` shared by
+the calls to `expand`). Going over either refuses the request (`RequestOverLimit`, answered 413),
+since splitting a large upload into many small archives must not multiply what one request may
+cost. What is wrong with one archive (a bomb, a broken file) or one member (traversal, links, a
+member over the file limit) fails that archive or member alone.
 """
 
 import posixpath
@@ -20,7 +27,7 @@ from typing import IO, Literal, Protocol
 
 from babelwire.jobs import IncomingFile
 
-__all__ = ["ArchiveLimits", "archive_kind", "expand"]
+__all__ = ["ArchiveLimits", "ExpansionBudget", "RequestOverLimit", "archive_kind", "expand"]
 
 ArchiveKind = Literal["zip", "tar", "tar.gz"]
 
@@ -69,6 +76,51 @@ class _MemberFailed(Exception):
     """One member is refused; the rest of the archive goes on."""
 
 
+class RequestOverLimit(Exception):
+    """The archives of one request together go over a request limit: the request is refused."""
+
+
+class ExpansionBudget:
+    """Archive members and expanded bytes of all the archives of one request, counted as they are
+    read: every inflated byte counts, kept or not, so that many small bombs in one request still
+    cost a bounded amount of work."""
+
+    def __init__(self, limits: _Limits) -> None:
+        self.max_members = limits.max_archive_members
+        self.max_bytes = limits.max_archive_expanded_bytes
+        self.members = 0
+        self.used = 0
+
+    def remaining(self) -> int:
+        return self.max_bytes - self.used
+
+    def remaining_members(self) -> int:
+        return self.max_members - self.members
+
+    def add_members(self, n: int = 1) -> None:
+        if self.members + n > self.max_members:
+            raise RequestOverLimit(
+                f"the archives in this request have more than {self.max_members} members; that is the limit"
+            )
+        self.members += n
+
+    def spend(self, n: int) -> None:
+        self.used += n
+        if self.used > self.max_bytes:
+            raise self.over()
+
+    def check_declared(self, n: int) -> None:
+        """Sizes an archive declares, checked before a byte is inflated: cheap, and enough to
+        refuse an honest oversized upload without the work."""
+        if n > self.remaining():
+            raise self.over()
+
+    def over(self) -> RequestOverLimit:
+        return RequestOverLimit(
+            f"the archives in this request expand to more than {self.max_bytes} bytes; that is the limit"
+        )
+
+
 def archive_kind(content: bytes) -> ArchiveKind | None:
     """What the bytes are, whatever the name says: a .txt that is a zip is a zip."""
     if content.startswith((b"PK\x03\x04", b"PK\x05\x06")):
@@ -80,20 +132,27 @@ def archive_kind(content: bytes) -> ArchiveKind | None:
     return None
 
 
-def expand(name: str, content: bytes, limits: _Limits) -> list[IncomingFile]:
+def expand(
+    name: str, content: bytes, limits: _Limits, budget: ExpansionBudget | None = None
+) -> list[IncomingFile]:
     """The archive's regular members as files named f"{name}/{member path}", unsafe members as
     failed files with their reason; or one failed file named `name` when the whole archive is
-    refused (too many members, too many expanded bytes, a compression bomb, not an archive).
-    Content that is not an archive comes back unchanged as the one file."""
+    refused (a compression bomb, not an archive). Content that is not an archive comes back
+    unchanged as the one file.
+
+    `budget` is the request's: pass the same one for every file of an upload. Raises
+    RequestOverLimit when this archive takes the request over its members or expanded bytes.
+    Without a budget, the archive has one of its own."""
     kind = archive_kind(content)
     if kind is None:
         return [IncomingFile(name, content, len(content))]
     bounds = ArchiveLimits.of(limits)
+    budget = budget or ExpansionBudget(bounds)
     label = "zip" if kind == "zip" else "tar"
     try:
         if kind == "zip":
-            return _expand_zip(name, content, bounds)
-        return _expand_tar(name, content, bounds, compressed=kind == "tar.gz")
+            return _expand_zip(name, content, bounds, budget)
+        return _expand_tar(name, content, bounds, budget, compressed=kind == "tar.gz")
     except ArchiveRefused as refused:
         return [IncomingFile(name, None, len(content), error=str(refused))]
     except (zipfile.BadZipFile, tarfile.TarError, zlib.error, EOFError, ValueError, OSError) as broken:
@@ -141,29 +200,6 @@ def _read_bounded(stream: IO[bytes], limit: int) -> bytes:
     return b"".join(parts)
 
 
-class _Budget:
-    """Expanded bytes of the whole archive, counted as they are read."""
-
-    def __init__(self, limits: ArchiveLimits) -> None:
-        self.limits = limits
-        self.used = 0
-
-    def remaining(self) -> int:
-        return self.limits.max_archive_expanded_bytes - self.used
-
-    def spend(self, n: int) -> None:
-        self.used += n
-        if self.used > self.limits.max_archive_expanded_bytes:
-            raise ArchiveRefused(self.over())
-
-    def over(self) -> str:
-        return f"archive expands to more than {self.limits.max_archive_expanded_bytes} bytes; that is the limit"
-
-
-def _too_many_members(limits: ArchiveLimits) -> ArchiveRefused:
-    return ArchiveRefused(f"archive has more than {limits.max_archive_members} members; that is the limit")
-
-
 def _bomb(expanded: int, compressed: int, limits: ArchiveLimits) -> ArchiveRefused:
     return ArchiveRefused(
         f"compression bomb: {compressed} compressed bytes expand to at least {expanded} "
@@ -179,22 +215,20 @@ def _check_ratio(expanded: int, compressed: int, limits: ArchiveLimits) -> None:
 # --- zip ---------------------------------------------------------------------------------------
 
 
-def _expand_zip(name: str, content: bytes, limits: ArchiveLimits) -> list[IncomingFile]:
+def _expand_zip(name: str, content: bytes, limits: ArchiveLimits, budget: ExpansionBudget) -> list[IncomingFile]:
     with zipfile.ZipFile(BytesIO(content)) as archive:
         members = archive.infolist()
-        if len(members) > limits.max_archive_members:
-            raise _too_many_members(limits)
-        # Declared sizes first: cheap, and enough to refuse an honest bomb without inflating a byte.
-        if sum(m.file_size for m in members) > limits.max_archive_expanded_bytes:
-            raise ArchiveRefused(_Budget(limits).over())
+        budget.add_members(len(members))
+        # Declared sizes first: cheap, and enough to refuse an honest bomb without inflating a
+        # byte. The ratio before the budget: a bomb is this archive's fault, not the request's.
         for member in members:
             _check_ratio(member.file_size, member.compress_size, limits)
-        budget = _Budget(limits)
+        budget.check_declared(sum(m.file_size for m in members))
         return [_zip_member(name, archive, m, limits, budget) for m in members if not m.is_dir()]
 
 
 def _zip_member(
-    name: str, archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: ArchiveLimits, budget: _Budget
+    name: str, archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: ArchiveLimits, budget: ExpansionBudget
 ) -> IncomingFile:
     path = member.filename
     unsafe = _unsafe_path(path)
@@ -220,10 +254,10 @@ def _zip_member(
     return _checked_member(file_name, path, data)
 
 
-def _read_counted(stream: IO[bytes], compressed: int, limits: ArchiveLimits, budget: _Budget) -> bytes:
+def _read_counted(stream: IO[bytes], compressed: int, limits: ArchiveLimits, budget: ExpansionBudget) -> bytes:
     """The member's bytes, read in chunks; the header's sizes are not trusted here: a member that
-    turns out bigger than the file limit fails, and the archive is refused when it turns out a
-    bomb or over the expansion budget."""
+    turns out bigger than the file limit fails, the archive is refused when it turns out a bomb,
+    and the request when it goes over the expansion budget."""
     parts: list[bytes] = []
     total = 0
     while True:
@@ -252,9 +286,10 @@ class _BoundedGunzip:
     counted: decompression stops as soon as the output passes the archive's budget or the
     compression ratio, so a bomb costs a few megabytes of work and memory, never its full size."""
 
-    def __init__(self, content: bytes, limits: ArchiveLimits, ceiling: int) -> None:
+    def __init__(self, content: bytes, limits: ArchiveLimits, budget: ExpansionBudget, ceiling: int) -> None:
         self._input = content
         self._limits = limits
+        self._budget = budget
         self._ceiling = ceiling
         self._inflater = zlib.decompressobj(wbits=31)
         self._pending = content
@@ -278,27 +313,26 @@ class _BoundedGunzip:
             self.expanded += len(piece)
             _check_ratio(self.expanded, len(self._input), self._limits)
             if self.expanded > self._ceiling:
-                raise ArchiveRefused(_Budget(self._limits).over())
+                raise self._budget.over()
         return bytes(out)
 
 
-def _expand_tar(name: str, content: bytes, limits: ArchiveLimits, *, compressed: bool) -> list[IncomingFile]:
-    # Headers and padding count against the budget too, but not as member content.
+def _expand_tar(
+    name: str, content: bytes, limits: ArchiveLimits, budget: ExpansionBudget, *, compressed: bool
+) -> list[IncomingFile]:
+    # Headers and padding are inflated too, but are not member content: the inflater may go past
+    # what is left of the budget by their allowance for the members the request may still add.
     ceiling = (
-        limits.max_archive_expanded_bytes
-        + TAR_BYTES_PER_MEMBER * (limits.max_archive_members + 1)
+        budget.remaining()
+        + TAR_BYTES_PER_MEMBER * (budget.remaining_members() + 1)
         + TAR_TRAILER_BYTES
     )
-    source: IO[bytes] = _BoundedGunzip(content, limits, ceiling) if compressed else BytesIO(content)  # type: ignore[assignment]
-    budget = _Budget(limits)
+    source: IO[bytes] = _BoundedGunzip(content, limits, budget, ceiling) if compressed else BytesIO(content)  # type: ignore[assignment]
     files: list[IncomingFile] = []
-    count = 0
     # Stream mode: members are read in order, once, and never all held as TarInfo up front.
     with tarfile.open(fileobj=source, mode="r|") as archive:
         for member in archive:
-            count += 1
-            if count > limits.max_archive_members:
-                raise _too_many_members(limits)
+            budget.add_members()
             if member.isdir():
                 continue
             files.append(_tar_member(name, archive, member, limits, budget))
@@ -306,7 +340,7 @@ def _expand_tar(name: str, content: bytes, limits: ArchiveLimits, *, compressed:
 
 
 def _tar_member(
-    name: str, archive: tarfile.TarFile, member: tarfile.TarInfo, limits: ArchiveLimits, budget: _Budget
+    name: str, archive: tarfile.TarFile, member: tarfile.TarInfo, limits: ArchiveLimits, budget: ExpansionBudget
 ) -> IncomingFile:
     path = member.name
     unsafe = _unsafe_path(path)
@@ -321,8 +355,7 @@ def _tar_member(
         return IncomingFile(file_name, None, 0, error="special file in archive (device or pipe): not read")
     if member.size > limits.max_file_bytes:
         return IncomingFile(file_name, None, member.size, error=_member_over_size(member.size, limits))
-    if member.size > budget.remaining():
-        raise ArchiveRefused(budget.over())
+    budget.check_declared(member.size)
     stream = archive.extractfile(member)
     assert stream is not None  # a regular member always has a stream
     data = _read_bounded(stream, member.size)

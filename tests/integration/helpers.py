@@ -24,13 +24,18 @@ def bearer(scope: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {API_KEYS[scope]}"}
 
 
-def start_worker(name: str, concurrency: int, log_path: Path, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+def start_worker(
+    name: str, concurrency: int, log_path: Path, extra_env: dict[str, str] | None = None, beat: bool = True
+) -> subprocess.Popen:
+    """A Celery worker process, once it is ready; `beat` embeds the periodic tasks in it."""
     command = [
-        sys.executable, "-m", "celery", "-A", "workers.app", "worker", "--beat",
-        "--schedule", str(log_path.with_suffix(".beat")),
+        sys.executable, "-m", "celery", "-A", "workers.app", "worker",
+        *(["--beat", "--schedule", str(log_path.with_suffix(".beat"))] if beat else []),
         "--hostname", f"{name}@%h", "--concurrency", str(concurrency), "--loglevel", "INFO",
     ]
-    env = {**os.environ, **(extra_env or {})}
+    # Plain log lines unless extra_env says otherwise: tests such as test_faults read them in
+    # Celery's line format (test_cli checks the JSON format, the default).
+    env = {**os.environ, "BABELWIRE_LOG_FORMAT": "plain", **(extra_env or {})}
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log_path.open("wb"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while b"ready." not in log_path.read_bytes():
@@ -90,3 +95,21 @@ def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 60) -> N
         if time.monotonic() > deadline:
             raise RuntimeError(f"{url} did not answer within {timeout}s")
         time.sleep(0.2)
+
+
+POISON_FILE = "poison.txt"
+
+
+def poison_trigger(message: str, name: str = POISON_FILE) -> str:
+    """SQL for a trigger that refuses to store an outcome other than "failed" for the file `name`,
+    so every attempt of the real pipeline fails at its last write (and rolls back its article)
+    while the worker's give-up write goes through. Only the step from queued to done is refused."""
+    return f"""
+CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '{message}';
+END $$;
+CREATE TRIGGER refuse_poison BEFORE UPDATE ON job_files FOR EACH ROW
+    WHEN (NEW.name = '{name}' AND OLD.status = 'queued' AND NEW.status IN ('created', 'duplicate'))
+    EXECUTE FUNCTION refuse_poison();
+"""

@@ -46,19 +46,41 @@ def test_good_members_become_articles_and_each_hostile_one_fails_with_its_reason
     assert job["counts"] == {"total": 9, "processed": 9, "created": 4, "duplicates": 0, "failed": 5}
 
 
-def test_an_archive_over_the_member_limit_is_one_failed_file(ingest, monkeypatch):
+def test_archive_members_over_the_request_limit_are_413_problem_counted_across_archives(ingest, monkeypatch):
     from babelwire.settings import get_settings
 
-    monkeypatch.setattr(get_settings(), "max_archive_members", 2)
-    archive = zip_of([Member(f"{i}.txt", prose(EN_WORDS).encode()) for i in range(3)])
+    monkeypatch.setattr(get_settings(), "max_archive_members", 3)
+    pair = [Member(f"{i}.txt", prose(EN_WORDS).encode()) for i in range(2)]
 
-    accepted = upload(ingest, [("many.zip", archive)])
-    job = ingest.get(f"/v1/jobs/{accepted['job_id']}").json()
+    # Each archive alone fits; the two together have four members.
+    response = ingest.post(
+        "/v1/jobs",
+        files=[("files", ("a.zip", zip_of(pair), "application/zip")), ("files", ("b.tar.gz", tar_of(pair), "application/gzip"))],
+    )
 
-    assert job["status"] == "failed"
-    assert [(f["name"], f["error"]) for f in job["files"]] == [
-        ("many.zip", "archive has more than 2 members; that is the limit")
-    ]
+    assert response.status_code == 413
+    assert response.headers["content-type"] == PROBLEM_JSON
+    assert response.json()["detail"] == "the archives in this request have more than 3 members; that is the limit"
+
+
+def test_expanded_bytes_over_the_request_limit_are_413_problem_counted_across_archives(ingest, monkeypatch):
+    from babelwire.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "max_archive_expanded_bytes", 3000)
+    first, second = (zip_of([Member("a.txt", bytes([65 + i]) * 2000)]) for i in range(2))
+
+    response = ingest.post(
+        "/v1/jobs",
+        files=[("files", ("one.zip", first, "application/zip")), ("files", ("two.zip", second, "application/zip"))],
+    )
+    alone = ingest.post("/v1/jobs", files=[("files", ("one.zip", first, "application/zip"))])
+
+    assert response.status_code == 413
+    assert response.headers["content-type"] == PROBLEM_JSON
+    problem = response.json()
+    assert problem["status"] == 413
+    assert problem["detail"] == "the archives in this request expand to more than 3000 bytes; that is the limit"
+    assert alone.status_code == 202
 
 
 def test_the_request_record_limit_counts_archive_members_and_answers_413_problem(ingest, monkeypatch):

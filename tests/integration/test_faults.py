@@ -16,25 +16,14 @@ import psycopg
 import pytest
 import redis
 
-from tests.integration.helpers import REPO, bearer, free_port, start_worker, stop_process, wait_for_http
+from tests.integration.helpers import POISON_FILE, REPO, bearer, free_port, poison_trigger, start_worker, stop_process, wait_for_http
 from tests.texts import VI_WORDS, prose
 
 MAX_RETRIES = 3
 BACKOFF_MAX_SECONDS = 2
-POISON = "poison.txt"
+POISON = POISON_FILE
 POISON_MESSAGE = "poison file refused by the fault test"
-# Refuses to store an outcome other than "failed" for the poison file, so every attempt of the real
-# pipeline fails at its last write (and rolls back its article) while the worker's give-up write
-# goes through. Only the step from queued to done is refused: other updates stay possible.
-POISON_TRIGGER = f"""
-CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION '{POISON_MESSAGE}';
-END $$;
-CREATE TRIGGER refuse_poison BEFORE UPDATE ON job_files FOR EACH ROW
-    WHEN (NEW.name = '{POISON}' AND OLD.status = 'queued' AND NEW.status IN ('created', 'duplicate'))
-    EXECUTE FUNCTION refuse_poison();
-"""
+POISON_TRIGGER = poison_trigger(POISON_MESSAGE)
 LOG_LINE = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}): \w+/[^\]]+\] (.*)$")
 
 

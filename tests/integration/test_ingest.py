@@ -113,3 +113,23 @@ def test_a_request_body_over_the_limit_is_refused_before_it_is_read(ingest, monk
     assert too_big.status_code == 413 and too_big.headers["content-type"] == PROBLEM_JSON
     assert "the limit is 10000" in too_big.json()["detail"]
     assert fits.status_code == 202
+
+
+def test_a_chunked_body_that_declares_no_length_is_refused_once_it_passes_the_limit(ingest, monkeypatch):
+    from babelwire.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "max_request_bytes", 10_000)
+
+    def body(chunks: int):  # an iterator: httpx sends it chunked, without a Content-Length
+        yield b'--b\r\nContent-Disposition: form-data; name="files"; filename="big.txt"\r\n\r\n'
+        for _ in range(chunks):
+            yield b"a" * 1000
+        yield b"\r\n--b--\r\n"
+
+    headers = {"content-type": "multipart/form-data; boundary=b"}
+    too_big = ingest.post("/v1/jobs", content=body(1000), headers=headers)
+    fits = ingest.post("/v1/jobs", content=body(5), headers=headers)
+
+    assert too_big.status_code == 413 and too_big.headers["content-type"] == PROBLEM_JSON
+    assert too_big.json()["detail"] == "the request body is over 10000 bytes; that is the limit"
+    assert fits.status_code == 202

@@ -1,5 +1,7 @@
 import io
 import json
+import subprocess
+import sys
 import time
 import tracemalloc
 import zipfile
@@ -7,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from services.ingest.archives import NESTED_ARCHIVE, ArchiveLimits, archive_kind, expand
+from services.ingest.archives import (
+    NESTED_ARCHIVE,
+    ArchiveLimits,
+    ExpansionBudget,
+    RequestOverLimit,
+    archive_kind,
+    expand,
+)
 from tests.hostile_archives import (
     BOMB_BYTES,
     Member,
@@ -24,6 +33,7 @@ LIMITS = ArchiveLimits(
     max_archive_expanded_bytes=200 * 1024 * 1024,
     max_compression_ratio=100,
 )
+REPO = Path(__file__).resolve().parents[2]
 ONE = "Một bài báo ngắn về hội nghị ở Hà Nội.".encode()
 TWO = "A short note about the harbour and the railway.".encode()
 
@@ -136,27 +146,52 @@ def test_a_member_over_the_file_limit_fails_alone(kind):
 
 
 @BOTH
-def test_too_many_members_refuses_the_whole_archive(kind):
+def test_too_many_members_refuses_the_request(kind):
     limits = ArchiveLimits(1000, 3, 10_000, 100)
     name, content = build(kind, [Member(f"{i}.txt", ONE) for i in range(4)])
 
-    files = expand(name, content, limits)
-
-    assert [(f.name, f.content, f.error) for f in files] == [
-        (name, None, "archive has more than 3 members; that is the limit")
-    ]
+    with pytest.raises(RequestOverLimit, match="^the archives in this request have more than 3 members; that is the limit$"):
+        expand(name, content, limits)
     assert len(expand(name, build(kind, [Member(f"{i}.txt", ONE) for i in range(3)])[1], limits)) == 3
 
 
 @BOTH
-def test_more_expanded_bytes_than_the_limit_refuses_the_whole_archive(kind):
+def test_more_expanded_bytes_than_the_limit_refuses_the_request(kind):
     limits = ArchiveLimits(1000, 100, 250, 100)
     name, content = build(kind, [Member(f"{i}.txt", bytes([65 + i]) * 100) for i in range(3)])
 
-    (refused,) = expand(name, content, limits)
+    with pytest.raises(RequestOverLimit, match="^the archives in this request expand to more than 250 bytes; that is the limit$"):
+        expand(name, content, limits)
 
-    assert refused.name == name and refused.content is None
-    assert refused.error == "archive expands to more than 250 bytes; that is the limit"
+
+@BOTH
+@pytest.mark.parametrize(
+    ("limits", "reason"),
+    [
+        (ArchiveLimits(1000, 3, 10_000, 100), "have more than 3 members"),
+        (ArchiveLimits(1000, 100, 250, 100), "expand to more than 250 bytes"),
+    ],
+)
+def test_the_budgets_are_shared_by_every_archive_of_a_request(kind, limits, reason):
+    """Two archives each within the limits, together over them: splitting an upload into small
+    archives does not multiply what one request may cost."""
+    name, first = build(kind, [Member("a.txt", b"a" * 100), Member("b.txt", b"b" * 100)])
+    _, second = build(kind, [Member("c.txt", b"c" * 100), Member("d.txt", b"d" * 100)])
+    assert len(expand(name, first, limits)) == len(expand(name, second, limits)) == 2  # each alone fits
+
+    budget = ExpansionBudget(limits)
+    assert len(expand("first", first, limits, budget)) == 2
+    with pytest.raises(RequestOverLimit, match=reason):
+        expand("second", second, limits, budget)
+
+
+def test_plain_files_cost_nothing_from_the_archive_budget():
+    limits = ArchiveLimits(1000, 1, 10, 100)
+    budget = ExpansionBudget(limits)
+
+    for i in range(5):
+        assert [f.content for f in expand(f"{i}.txt", TWO, limits, budget)] == [TWO]
+    assert (budget.members, budget.used) == (0, 0)
 
 
 @pytest.mark.parametrize(("name", "make_bomb"), [("bomb.zip", zip_bomb), ("bomb.tar.gz", tar_gz_bomb)])
@@ -177,6 +212,56 @@ def test_a_compression_bomb_is_refused_quickly_with_bounded_memory(name, make_bo
     assert files[0].error.startswith("compression bomb: ")
     assert elapsed < 2
     assert peak < BOMB_BYTES / 10, f"peak {peak} bytes"
+
+
+RSS_PROBE = """
+import sys
+from pathlib import Path
+from services.ingest.archives import ArchiveLimits, expand
+
+def peak_rss() -> int:
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmHWM:")[1].split()[0]) * 1024
+
+limits = ArchiveLimits(10 * 1024 * 1024, 10000, 200 * 1024 * 1024, 100)
+content = Path(sys.argv[1]).read_bytes()
+Path("/proc/self/clear_refs").write_text("5")  # Linux: the peak resident size restarts from now
+before = peak_rss()
+files = expand(sys.argv[2], content, limits)
+print(peak_rss() - before, files[0].error or "")
+"""
+
+
+@pytest.mark.parametrize(("name", "make_bomb"), [("bomb.zip", zip_bomb), ("bomb.tar.gz", tar_gz_bomb)])
+def test_a_bomb_raises_the_resident_memory_peak_by_a_few_megabytes_at_most(name, make_bomb, tmp_path):
+    """tracemalloc sees Python's allocations; the peak resident size sees everything, zlib's own
+    buffers included. Measured in a fresh interpreter, so that no earlier test's peak hides it."""
+    bomb_path = tmp_path / name
+    bomb_path.write_bytes(make_bomb())
+
+    probe = subprocess.run(
+        [sys.executable, "-c", RSS_PROBE, str(bomb_path), name],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+    )
+
+    assert probe.returncode == 0, probe.stderr
+    growth, error = probe.stdout.split(" ", 1)
+    assert error.startswith("compression bomb: ")
+    assert int(growth) < 8 * 1024 * 1024, f"peak RSS grew by {growth} bytes for a {BOMB_BYTES}-byte bomb"
+
+
+@pytest.mark.parametrize(("name", "make_bomb"), [("bomb.zip", zip_bomb), ("bomb.tar.gz", tar_gz_bomb)])
+def test_a_bomb_bigger_than_the_request_budget_is_still_the_bomb_s_own_failure(name, make_bomb):
+    """A bomb is the archive's fault: it fails as that one file, and the good files of the same
+    request go on, even when what it claims to expand to is over the request's whole budget."""
+    limits = ArchiveLimits(10 * 1024 * 1024, 100, BOMB_BYTES // 5, 100)
+    budget = ExpansionBudget(limits)
+
+    (bomb,) = expand(name, make_bomb(), limits, budget)
+    good = expand("good.zip", zip_of([Member("a.txt", ONE)]), limits, budget)
+
+    assert bomb.content is None and bomb.error.startswith("compression bomb: ")
+    assert [(f.name, f.content) for f in good] == [("good.zip/a.txt", ONE)]
 
 
 def test_a_zip_whose_header_understates_its_size_is_not_believed():

@@ -115,7 +115,7 @@ def _looks_like_ndjson(records: list[tuple[int, bytes]]) -> bool:
         return False
     try:
         return isinstance(json.loads(first), dict)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         return False
 
 

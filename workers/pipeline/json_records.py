@@ -18,6 +18,7 @@ JSON_TYPE_NAMES = {
     "str": "a string", "int": "a number", "float": "a number", "bool": "true or false",
     "dict": "an object", "list": "an array", "NoneType": "null",
 }  # fmt: skip
+NESTED_TOO_DEEPLY = "arrays or objects nested too deeply to read"
 
 
 class JsonArticle(BaseModel):
@@ -83,6 +84,10 @@ def read_json(raw: str) -> SourceDocument:
         raise RejectedFile(
             f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from None
+    except RecursionError:
+        # The parser recurses once per nesting level: a deep enough "[[[[…" must be a refusal,
+        # not an exception that takes the task through its retries.
+        raise RejectedFile(f"not valid JSON: {NESTED_TOO_DEEPLY}") from None
     if isinstance(value, list):
         raise RejectedFile(
             "a JSON array: send one article object per file; NDJSON (one object per line, "
@@ -126,7 +131,7 @@ def _several_json_lines(raw: str) -> bool:
 def parses_as_json(text: str) -> bool:
     try:
         json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return True
 

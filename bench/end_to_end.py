@@ -1,0 +1,534 @@
+"""End-to-end throughput and latency of the real stack on this machine (issue 8), with the ceilings
+of the PostgreSQL and Redis it runs on.
+
+    .venv/bin/python bench/end_to_end.py                                  # 2,000 articles, stored 0 and 10k
+    .venv/bin/python bench/end_to_end.py --articles 5000 --stored 0,10000,100000 --mode batched,single,steady
+    .venv/bin/python bench/end_to_end.py --articles 300 --stored 0 --profile batched   # + py-spy of the worker
+
+One run, one command, on 127.0.0.1, stopping everything it started:
+
+1. the stack of bench/load_test.py: embedded PostgreSQL and Redis (or a scratch database and a
+   queue of their own on DATABASE_URL / REDIS_URL when both are set), migrations, a uvicorn ingest
+   API, a uvicorn read API and a Celery worker (--worker-concurrency, default the setting's 2), rate
+   limits off;
+2. ceilings on that PostgreSQL and Redis: rows/s (and MB/s) of a COPY of article-sized rows into a
+   scratch table, and no-op tasks/s through the broker (bench/noop_tasks.py: the project's Celery
+   configuration, a worker of the same concurrency, tasks published one by one as the ingest API
+   does);
+3. for each --stored size (the store topped up to that many articles first by COPY, as
+   bench/dedup_scale.py fills it: short filler texts with their real band keys) and each --mode,
+   --articles new files (bench/e2e_corpus.py: 8-15 KB, real scripts, 10% near duplicates, 10% in
+   translation pairs) uploaded to POST /v1/jobs:
+     batched: --batch-size files per request, --upload-concurrency requests in flight;
+     single:  one file per request, --single-concurrency requests in flight;
+     steady:  one file per request paced at --steady-rate files/s (the p99 target's load);
+   a file is visible when the read API shows its outcome: its article.created / article.duplicate
+   change in GET /v1/changes (committed with the record, so readable then), or its job's
+   job.finished for a file refused without an article. The feed is polled every --poll-interval
+   seconds: one request per poll whatever the backlog, so the measuring costs the stack the same at
+   any load (polling GET /v1/jobs/{id} per job would not). Latency = the poll answer that showed it
+   minus the start of its upload request; articles/s = files / (last visible - first upload start).
+   Afterwards every job (up to 300 of them) is read back with GET /v1/jobs/{id} and must be final;
+4. the RSS of every process (APIs, worker main and children, redis-server; PostgreSQL as the PSS
+   summed over its processes) sampled every --sample-every seconds during each run;
+5. one table, with the ratio of each run's articles/s to the two ceilings.
+
+--profile MODE records the worker's children with py-spy (wall clock, idle included) during the
+first run of that mode and prints where the time inside the task goes.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import psutil
+import psycopg
+import redis
+from psycopg.rows import dict_row
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.e2e_corpus import Corpus, CorpusFile  # noqa: E402
+from bench.load_test import Sampler, _merge_tree_names, _wait_for_worker_children, started_stack  # noqa: E402
+from tests.integration.helpers import stop_process  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+MIB = 1024 * 1024
+FEED_PAGE = 1000
+STACK_PROCESSES = ("ingest-api", "read-api", "worker", "redis-server", "postgresql")
+
+
+# ---------------------------------------------------------------- ceilings
+
+
+def copy_ceiling(db_url: str, texts: list[str], rows: int) -> dict[str, float]:
+    """COPY of `rows` article-sized rows (the corpus's texts, an articles-like row) into a scratch
+    table, committed: what one client writing through COPY can reach."""
+    table = f"bench_copy_{uuid.uuid4().hex[:8]}"
+    data = [texts[i % len(texts)] for i in range(rows)]
+    payload = sum(len(t.encode()) for t in data)
+    with psycopg.connect(db_url) as conn:
+        conn.execute(f"CREATE TABLE {table} (id bigint, language text, text text, content_hash bytea)")
+        conn.commit()
+        try:
+            started = time.perf_counter()
+            with conn.cursor() as cursor, cursor.copy(f"COPY {table} (id, language, text, content_hash) FROM STDIN") as copy:
+                for number, text in enumerate(data):
+                    copy.write_row((number, "bn", text, uuid.uuid4().bytes))
+            conn.commit()
+            seconds = time.perf_counter() - started
+        finally:
+            conn.execute(f"DROP TABLE {table}")
+            conn.commit()
+    return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds, "mb_per_s": payload / seconds / 1e6,
+            "mean_row_bytes": payload / rows}
+
+
+def noop_ceiling(db_url: str, redis_url: str, concurrency: int, tasks: int, workdir: Path) -> dict[str, float]:
+    """No-op tasks/s through the same Redis: a worker of the configured concurrency on the
+    project's Celery configuration (bench/noop_tasks.py), its own queue."""
+    queue = f"babelwire-bench-noop-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url, "BABELWIRE_QUEUE": queue,
+           "BABELWIRE_LOG_LEVEL": "WARNING"}
+    log = (workdir / "noop-worker.log").open("wb")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "bench.noop_tasks", "worker", "--concurrency", str(concurrency),
+         "--hostname", f"{queue}@%h", "--loglevel", "WARNING"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for_worker_children(worker, concurrency)
+        done = subprocess.run([sys.executable, "-m", "bench.noop_tasks", str(tasks), "120"], cwd=REPO, env=env,
+                              capture_output=True, text=True, timeout=180, check=True)
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        stop_process(worker)
+        log.close()
+        redis.Redis.from_url(redis_url).delete(queue)
+    result["tasks_per_s"] = result["done"] / result["total_s"]
+    result["publish_per_s"] = result["tasks"] / result["publish_s"]
+    return result
+
+
+# ---------------------------------------------------------------- the stored articles
+
+
+def top_up(db_url: str, target: int) -> str:
+    """Fills the store up to `target` articles with bench/dedup_scale.py's filler (COPY, index
+    rebuilt, VACUUM ANALYZE). The articles of earlier runs count."""
+    from bench.dedup_scale import grow_filler, vocabulary
+
+    with psycopg.connect(db_url, row_factory=dict_row) as conn:
+        have = conn.execute("SELECT count(*) AS n FROM articles").fetchone()["n"]
+        if have >= target:
+            return f"store has {have:,} articles"
+        start = conn.execute(
+            "SELECT greatest((SELECT max(id) FROM articles), (SELECT max(id) FROM job_files), 0) + 1 AS n"
+        ).fetchone()["n"]
+        job = str(uuid.uuid4())
+        conn.execute("INSERT INTO jobs (id, total, status) VALUES (%s, %s, 'succeeded')", (job, target - have))
+        conn.commit()
+        timings = grow_filler(conn, start, start + target - have, job, vocabulary())
+    return (f"store topped up from {have:,} to {target:,} articles: COPY {timings['copy_s']:.0f}s, "
+            f"index {timings['index_s']:.0f}s, vacuum {timings['vacuum_s']:.0f}s")
+
+
+# ---------------------------------------------------------------- a run
+
+
+@dataclass
+class Run:
+    mode: str
+    stored: int
+    files: list[CorpusFile]
+    per_request: int
+    requests: list[tuple[str, float, int]] = field(default_factory=list)  # (job_id, started, files)
+    upload_errors: list[str] = field(default_factory=list)
+    seen_files: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # job -> visible times
+    finished_jobs: dict[str, tuple[float, int]] = field(default_factory=dict)  # job -> (time, total)
+    first_upload: float = 0.0
+    uploads_done: bool = False
+    timed_out: bool = False
+    latencies: list[float] = field(default_factory=list)
+    last_visible: float = 0.0
+    memory: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    verification: str = ""
+    outcomes: str = ""
+
+    @property
+    def uploaded(self) -> int:
+        return sum(n for _, _, n in self.requests)
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / (self.last_visible - self.first_upload) if self.latencies else 0.0
+
+    def complete(self) -> bool:
+        return self.uploads_done and all(job in self.finished_jobs for job, _, _ in self.requests)
+
+
+async def feed_cursor(api: httpx.AsyncClient) -> str:
+    """The end of the feed now: where a run starts following it."""
+    cursor = "0-0"
+    while True:
+        page = (await api.get("/v1/changes", params={"after": cursor, "limit": FEED_PAGE})).raise_for_status().json()
+        if not page["items"]:
+            return page["next"]
+        cursor = page["next"]
+
+
+async def follow_feed(api: httpx.AsyncClient, cursor: str, run: Run, interval: float, deadline: float) -> None:
+    while not run.complete():
+        if time.monotonic() > deadline:
+            run.timed_out = True
+            return
+        response = await api.get("/v1/changes", params={"after": cursor, "limit": FEED_PAGE})
+        seen = time.monotonic()
+        page = response.raise_for_status().json()
+        for item in page["items"]:
+            job = item["job_id"]
+            if item["kind"] in ("article.created", "article.duplicate") and job:
+                run.seen_files[job].append(seen)
+            elif item["kind"] == "job.finished" and job:
+                run.finished_jobs[job] = (seen, item["data"]["counts"]["total"])
+        cursor = page["next"]
+        if len(page["items"]) < FEED_PAGE:
+            await asyncio.sleep(interval)
+
+
+async def upload_all(ingest: httpx.AsyncClient, run: Run, args: argparse.Namespace) -> None:
+    chunks = [run.files[i:i + run.per_request] for i in range(0, len(run.files), run.per_request)]
+    in_flight = asyncio.Semaphore({"batched": args.upload_concurrency, "single": args.single_concurrency,
+                                   "steady": args.steady_concurrency}[run.mode])
+    run.first_upload = time.monotonic()
+
+    async def send(chunk: list[CorpusFile]) -> None:
+        async with in_flight:
+            started = time.monotonic()
+            try:
+                response = await ingest.post(
+                    "/v1/jobs", files=[("files", (f.name, f.content, "text/plain")) for f in chunk]
+                )
+            except httpx.HTTPError as error:
+                run.upload_errors.append(f"{type(error).__name__}: {error}")
+                return
+            if response.status_code != 202:
+                run.upload_errors.append(f"{response.status_code}: {response.text[:200]}")
+                return
+            run.requests.append((response.json()["job_id"], started, len(chunk)))
+
+    tasks = []
+    for number, chunk in enumerate(chunks):
+        if run.mode == "steady":  # paced: the n-th file starts at n / rate, late ones at once
+            delay = run.first_upload + number * run.per_request / args.steady_rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(send(chunk)))
+        else:
+            tasks.append(asyncio.create_task(send(chunk)))
+    await asyncio.gather(*tasks)
+    run.uploads_done = True
+
+
+async def measure(stack, run: Run, args: argparse.Namespace) -> None:  # noqa: ANN001
+    timeout = httpx.Timeout(args.request_timeout)
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with (
+        httpx.AsyncClient(base_url=stack.ingest_url, headers={"Authorization": f"Bearer {stack.ingest_key}"},
+                          timeout=timeout, limits=limits) as ingest,
+        httpx.AsyncClient(base_url=stack.api_url, headers={"Authorization": f"Bearer {stack.read_key}"},
+                          timeout=timeout) as api,
+    ):
+        cursor = await feed_cursor(api)
+        deadline = time.monotonic() + args.run_timeout
+        follower = asyncio.create_task(follow_feed(api, cursor, run, args.poll_interval, deadline))
+        await upload_all(ingest, run, args)
+        await follower
+        # Each file's latency: its per-file change, or (refused files) its job's job.finished.
+        for job, started, count in run.requests:
+            times = sorted(run.seen_files.get(job, []))
+            if job in run.finished_jobs:
+                times += [run.finished_jobs[job][0]] * max(0, count - len(times))
+            run.latencies.extend(t - started for t in times[:count])
+            run.last_visible = max([run.last_visible, *times])
+        run.verification = await verify(api, run)
+
+
+async def verify(api: httpx.AsyncClient, run: Run) -> str:
+    """Reads the jobs back from the read API (all of them, or 300 spread over the run)."""
+    jobs = [job for job, _, _ in run.requests]
+    sample = jobs if len(jobs) <= 300 else jobs[:: max(1, len(jobs) // 300)]
+    final, files_final, files = 0, 0, 0
+    for job in sample:
+        body = (await api.get(f"/v1/jobs/{job}", params={"files_limit": 1000})).raise_for_status().json()
+        final += body["status"] in ("succeeded", "partially_failed", "failed")
+        files += len(body["files"])
+        files_final += sum(f["status"] in ("created", "duplicate", "failed") for f in body["files"])
+    return f"GET /v1/jobs/{{id}}: {final}/{len(sample)} jobs final, {files_final}/{files} of their files final"
+
+
+def outcome_summary(db_url: str, run: Run) -> str:
+    jobs = [job for job, _, _ in run.requests]
+    with psycopg.connect(db_url, row_factory=dict_row) as conn:
+        rows = conn.execute(
+            """SELECT f.status, split_part(f.name, '-', 1) AS kind, count(*) AS n, count(a.group_id) AS grouped
+               FROM job_files f LEFT JOIN articles a ON a.id = f.article_id
+               WHERE f.job_id = ANY(%s::uuid[]) GROUP BY 1, 2""",
+            (jobs,),
+        ).fetchall()
+    by = defaultdict(int)
+    for row in rows:
+        by[(row["kind"], row["status"])] += row["n"]
+        by[(row["kind"], "grouped")] += row["grouped"]
+    sent = Counter(f.kind for f in run.files)
+    return (f"outcomes: distinct {sent['distinct']} sent -> created {by[('article', 'created')]}, "
+            f"duplicate {by[('article', 'duplicate')]}, failed {by[('article', 'failed')]}; "
+            f"near duplicates {sent['near_duplicate']} sent -> duplicate {by[('near', 'duplicate')]}, "
+            f"created {by[('near', 'created')]}; translation-pair files {sent['translation']} sent -> "
+            f"in a group {by[('pair', 'grouped')]}, created {by[('pair', 'created')]}")
+
+
+# ---------------------------------------------------------------- profiling
+
+
+class Profiler:
+    """py-spy on each child of the worker (wall clock: --idle), stopped with SIGINT."""
+
+    def __init__(self, worker_pid: int, directory: Path, rate: int) -> None:
+        self.processes: list[tuple[subprocess.Popen, Path]] = []
+        for child in psutil.Process(worker_pid).children():
+            output = directory / f"py-spy-{child.pid}.txt"
+            command = [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(child.pid), "--format",
+                       "raw", "--output", str(output), "--rate", str(rate), "--nonblocking", "--idle"]
+            self.processes.append((subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), output))
+
+    def stop(self) -> list[Path]:
+        outputs = []
+        for process, output in self.processes:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            if output.exists():
+                outputs.append(output)
+        return outputs
+
+
+FRAME = re.compile(r"^(?P<function>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
+STAGES = [  # (label, function, file ending): inclusive time under the task
+    ("load the file (SELECT content)", "load_pending_file", "workers/store.py"),
+    ("pipeline: decode, clean, identify (process_file)", "process_file", "workers/pipeline/process.py"),
+    ("near-dup sketch (MinHash, band keys)", "sketch", "workers/neardup_index.py"),
+    ("translation signals and keys (prepare)", "prepare", "workers/translation_index.py"),
+    ("store.record_article (transaction body)", "record_article", "workers/store.py"),
+    ("  find_canonical (candidates + verify)", "find_canonical", "workers/neardup_index.py"),
+    ("  link_article (translation candidates)", "link_article", "workers/translation_index.py"),
+    ("  index_article (band rows)", "index_article", "workers/neardup_index.py"),
+    ("transaction enter/commit (babelwire.db)", "transaction", "babelwire/db.py"),
+    ("log line (describe_decision + log)", "describe_decision", "workers/logs.py"),
+]
+
+
+def _frames(stack: str) -> list[tuple[str, str]]:
+    frames = []
+    for frame in stack.split(";"):
+        match = FRAME.match(frame)
+        frames.append((match["function"], match["file"]) if match else (frame, ""))
+    return frames
+
+
+def profile_summary(outputs: list[Path], top: int = 20) -> list[str]:
+    total = in_task = 0
+    stage = Counter()
+    inclusive: Counter = Counter()
+    own: Counter = Counter()
+    for output in outputs:
+        for line in output.read_text(errors="replace").splitlines():
+            stack, _, count_text = line.rpartition(" ")
+            if not count_text.isdigit():
+                continue
+            count = int(count_text)
+            frames = _frames(stack)
+            total += count
+            task_at = next((i for i, (fn, path) in enumerate(frames) if fn == "process_file" and path.endswith("workers/tasks.py")), None)
+            if task_at is None:
+                continue
+            in_task += count
+            inner = frames[task_at:]
+            keys = {(fn, path) for fn, path in inner}
+            for label, function, ending in STAGES:
+                if any(fn == function and path.endswith(ending) for fn, path in keys):
+                    stage[label] += count
+            for fn, path in keys:
+                inclusive[f"{fn} ({_short(path)})"] += count
+            fn, path = inner[-1]
+            own[f"{fn} ({_short(path)})"] += count
+    if not in_task:
+        return [f"profile: {total} samples, none inside the task"]
+    lines = [f"worker children, wall clock (py-spy --idle): {total} samples, {in_task} ({100 * in_task / total:.1f}%) "
+             "inside the process_file task; the rest waiting for a task or in Celery's loop",
+             "time inside the task by stage (% of task samples; nested stages indented):"]
+    lines += [f"  {100 * stage[label] / in_task:5.1f}%  {label}" for label, _, _ in STAGES]
+    lines.append(f"top {top} functions inside the task, inclusive:")
+    lines += [f"  {100 * n / in_task:5.1f}%  {name}" for name, n in inclusive.most_common(top)]
+    lines.append(f"top {top} functions inside the task, own time (the innermost frame):")
+    lines += [f"  {100 * n / in_task:5.1f}%  {name}" for name, n in own.most_common(top)]
+    return lines
+
+
+def _short(path: str) -> str:
+    for marker in ("site-packages/", "/main/", "lib/python3"):
+        if marker in path:
+            return path.split(marker, 1)[1]
+    return path
+
+
+# ---------------------------------------------------------------- report
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+def memory_peaks(run: Run) -> dict[str, float]:
+    peaks = {}
+    for name, samples in run.memory.items():
+        if samples:
+            peaks[name] = max(m for _, m in samples)
+    return peaks
+
+
+def print_report(runs: list[Run], copy: dict, noop: dict, footer: list[str]) -> None:
+    print(f"\nceilings: COPY {copy['rows']:,} rows of {copy['mean_row_bytes'] / 1000:.1f} KB: {copy['rows_per_s']:,.0f} rows/s, "
+          f"{copy['mb_per_s']:.1f} MB/s; no-op Celery tasks: {noop['tasks_per_s']:,.0f} tasks/s through the broker "
+          f"({noop['done']}/{noop['tasks']} in {noop['total_s']:.1f}s; publishing alone {noop['publish_per_s']:,.0f}/s)")
+    header = (f"{'mode':<8}{'stored':>10}{'N':>7}{'files/req':>10}{'seconds':>9}{'art/s':>8}{'p50 ms':>9}{'p95 ms':>9}"
+              f"{'p99 ms':>9}{'max ms':>9}{'/COPY':>8}{'/no-op':>8}")
+    print(header)
+    print("-" * len(header))
+    for run in runs:
+        seconds = run.last_visible - run.first_upload
+        print(f"{run.mode:<8}{run.stored:>10,}{len(run.latencies):>7}{run.per_request:>10}{seconds:>9.1f}{run.rate:>8.1f}"
+              + "".join(f"{1000 * percentile(run.latencies, q):>9.0f}" for q in (0.5, 0.95, 0.99, 1.0))
+              + f"{run.rate / copy['rows_per_s']:>8.3f}{run.rate / noop['tasks_per_s']:>8.3f}")
+    print("\npeak RSS per process during each run, MiB (PostgreSQL: PSS summed over its processes); worker children: peak"
+          " each, and RSS at the run's first -> last sample")
+    for run in runs:
+        peaks = memory_peaks(run)
+        main = [f"{name} {peaks[name]:.0f}" for name in ("ingest-api", "read-api", "worker", "redis-server") if name in peaks]
+        main += [f"postgresql {peaks[name]:.0f}" for name in peaks if name.startswith("postgresql all")]
+        children = [
+            f"{samples[0][1]:.0f}->{samples[-1][1]:.0f} (peak {max(m for _, m in samples):.0f})"
+            for name, samples in sorted(run.memory.items()) if name.startswith("worker child") and samples
+        ]
+        print(f"  {run.mode} stored {run.stored:,}: " + ", ".join(main) + "; worker children " + ", ".join(children))
+    print("\nper run:")
+    for run in runs:
+        problems = []
+        if run.timed_out:
+            problems.append(f"TIMED OUT: {len(run.latencies)} of {run.uploaded} files visible")
+        if run.upload_errors:
+            problems.append(f"{len(run.upload_errors)} upload errors, first: {run.upload_errors[0]}")
+        print(f"  {run.mode} stored {run.stored:,}: {run.uploaded} files in {len(run.requests)} requests; "
+              f"{run.verification}; {run.outcomes}" + ("; " + "; ".join(problems) if problems else ""))
+    for line in footer:
+        print(line)
+
+
+# ---------------------------------------------------------------- main
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=2000, help="files uploaded per run (default 2000)")
+    parser.add_argument("--stored", default="0,10000", help="store sizes to run at, ascending (e.g. 0,10000,100000,1000000)")
+    parser.add_argument("--mode", default="batched,single,steady", help="batched, single, steady (comma-separated)")
+    parser.add_argument("--batch-size", type=int, default=100, help="batched: files per request")
+    parser.add_argument("--upload-concurrency", type=int, default=2, help="batched: requests in flight")
+    parser.add_argument("--single-concurrency", type=int, default=8, help="single: requests in flight")
+    parser.add_argument("--steady-rate", type=float, default=100.0, help="steady: files per second")
+    parser.add_argument("--steady-concurrency", type=int, default=64, help="steady: most requests in flight")
+    parser.add_argument("--poll-interval", type=float, default=0.05, help="seconds between change-feed polls")
+    parser.add_argument("--sample-every", type=float, default=0.5, help="seconds between memory samples")
+    parser.add_argument("--worker-concurrency", type=int, default=None, help="default: BABELWIRE_WORKER_CONCURRENCY's setting")
+    parser.add_argument("--copy-rows", type=int, default=5000, help="rows in the COPY ceiling")
+    parser.add_argument("--noop-tasks", type=int, default=5000, help="tasks in the broker ceiling")
+    parser.add_argument("--run-timeout", type=float, default=600.0, help="seconds a run may take before it is cut short")
+    parser.add_argument("--request-timeout", type=float, default=120.0)
+    parser.add_argument("--profile", choices=["batched", "single", "steady"], help="py-spy the worker during that mode's first run")
+    parser.add_argument("--profile-rate", type=int, default=200, help="py-spy samples per second")
+    parser.add_argument("--seed", type=int, default=8)
+    args = parser.parse_args()
+    modes = args.mode.split(",")
+    sizes = sorted(int(s) for s in args.stored.split(","))
+    if args.worker_concurrency is None:
+        from babelwire.settings import get_settings
+
+        args.worker_concurrency = get_settings().worker_concurrency
+    stack_args = argparse.Namespace(keep_rate_limits=False, worker_concurrency=args.worker_concurrency)
+
+    corpus = Corpus()
+    runs: list[Run] = []
+    profile_lines: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="babelwire-e2e-") as scratch, started_stack(stack_args) as stack:
+        workdir = Path(scratch)
+        print(f"Babelwire end to end on 127.0.0.1: {args.articles} files per run, stored {sizes}, modes {modes}")
+        print(f"stack: {stack.description}")
+        print(f"machine: {psutil.cpu_count()} CPUs, load average {'/'.join(f'{v:.2f}' for v in os.getloadavg())} at start",
+              flush=True)
+        sample_texts = [f.content.decode() for f in corpus.files(500, seed=args.seed * 1000 + 999)]
+        copy = copy_ceiling(stack.database_url, sample_texts, args.copy_rows)
+        print(f"ceiling COPY: {copy['rows_per_s']:,.0f} rows/s, {copy['mb_per_s']:.1f} MB/s", flush=True)
+        noop = noop_ceiling(stack.database_url, stack.redis_url, args.worker_concurrency, args.noop_tasks, workdir)
+        print(f"ceiling no-op tasks: {noop['tasks_per_s']:,.0f} tasks/s", flush=True)
+        for size in sizes:
+            print(top_up(stack.database_url, size), flush=True)
+            for mode in modes:
+                files = corpus.files(args.articles, seed=args.seed * 1_000_003 + len(runs))
+                run = Run(mode, size, files, args.batch_size if mode == "batched" else 1)
+                profiler = Profiler(stack.pids["worker"], workdir, args.profile_rate) if (
+                    args.profile == mode and not profile_lines) else None
+                sampler = Sampler(stack.pids, args.sample_every)
+                sampler.start()
+                began = time.monotonic() - sampler.started
+                try:
+                    asyncio.run(measure(stack, run, args))
+                finally:
+                    ended = time.monotonic() - sampler.started
+                    sampler.stop.set()
+                    sampler.join()
+                    if profiler:
+                        profile_lines = profile_summary(profiler.stop()) or ["profile: no samples"]
+                run.memory = {name: [s for s in samples if began - 1 <= s[0] <= ended + 1]
+                              for name, samples in _merge_tree_names(sampler.series).items()}
+                run.outcomes = outcome_summary(stack.database_url, run)
+                runs.append(run)
+                print(f"  {mode} at {size:,} stored: {run.rate:.1f} articles/s, p99 "
+                      f"{1000 * percentile(run.latencies, 0.99):.0f} ms", flush=True)
+        footer = [f"machine load average at end {'/'.join(f'{v:.2f}' for v in os.getloadavg())}"]
+        print_report(runs, copy, noop, footer)
+        if profile_lines:
+            print(f"\nprofile ({args.profile}, first run):")
+            print("\n".join(profile_lines))
+    print("stack stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
