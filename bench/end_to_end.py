@@ -33,8 +33,9 @@ One run, one command, on 127.0.0.1, stopping everything it started:
    summed over its processes) sampled every --sample-every seconds during each run;
 5. one table, with the ratio of each run's articles/s to the two ceilings.
 
---profile MODE records the worker's children with py-spy (wall clock, idle included) during the
-first run of that mode and prints where the time inside the task goes.
+--profile MODE adds one run of that mode (not in the table: py-spy takes CPU) that records the
+worker's pool children with py-spy (wall clock, idle included, per thread) and prints where the
+time inside the task goes: by stage, and the top functions inclusive and by own time.
 """
 
 import argparse
@@ -42,8 +43,8 @@ import asyncio
 import json
 import os
 import re
+import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -62,7 +63,12 @@ from psycopg.rows import dict_row
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.e2e_corpus import Corpus, CorpusFile  # noqa: E402
-from bench.load_test import Sampler, _merge_tree_names, _wait_for_worker_children, started_stack  # noqa: E402
+from bench.load_test import (  # noqa: E402
+    Sampler,
+    _merge_tree_names,
+    _wait_for_worker_children,
+    started_stack,
+)
 from tests.integration.helpers import stop_process  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -123,6 +129,22 @@ def noop_ceiling(db_url: str, redis_url: str, concurrency: int, tasks: int, work
     return result
 
 
+def text_core_ceiling(files: list[CorpusFile]) -> dict[str, float]:
+    """The worker's pure work per article in one process, no database, no broker: the pipeline
+    (decode, clean, identify), the near-duplicate sketch and the translation signals; CPU time."""
+    from workers import neardup_index, translation_index
+    from workers.pipeline.process import process_file
+
+    process_file(files[0].content, files[0].name)  # models loaded outside the timing
+    started = time.process_time()
+    for corpus_file in files:
+        draft = process_file(corpus_file.content, corpus_file.name)
+        neardup_index.sketch(draft.text)
+        translation_index.prepare(draft)
+    seconds = time.process_time() - started
+    return {"articles": len(files), "ms_per_article": 1000 * seconds / len(files), "per_core": len(files) / seconds}
+
+
 # ---------------------------------------------------------------- the stored articles
 
 
@@ -160,6 +182,7 @@ class Run:
     seen_files: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # job -> visible times
     finished_jobs: dict[str, tuple[float, int]] = field(default_factory=dict)  # job -> (time, total)
     first_upload: float = 0.0
+    last_upload_answer: float = 0.0
     uploads_done: bool = False
     timed_out: bool = False
     latencies: list[float] = field(default_factory=list)
@@ -229,6 +252,7 @@ async def upload_all(ingest: httpx.AsyncClient, run: Run, args: argparse.Namespa
                 run.upload_errors.append(f"{response.status_code}: {response.text[:200]}")
                 return
             run.requests.append((response.json()["job_id"], started, len(chunk)))
+            run.last_upload_answer = max(run.last_upload_answer, time.monotonic())
 
     tasks = []
     for number, chunk in enumerate(chunks):
@@ -312,7 +336,7 @@ class Profiler:
         for child in psutil.Process(worker_pid).children():
             output = directory / f"py-spy-{child.pid}.txt"
             command = [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(child.pid), "--format",
-                       "raw", "--output", str(output), "--rate", str(rate), "--nonblocking", "--idle"]
+                       "raw", "--output", str(output), "--rate", str(rate), "--nonblocking", "--idle", "--threads"]
             self.processes.append((subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), output))
 
     def stop(self) -> list[Path]:
@@ -340,6 +364,7 @@ STAGES = [  # (label, function, file ending): inclusive time under the task
     ("  link_article (translation candidates)", "link_article", "workers/translation_index.py"),
     ("  index_article (band rows)", "index_article", "workers/neardup_index.py"),
     ("transaction enter/commit (babelwire.db)", "transaction", "babelwire/db.py"),
+    ("waiting for PostgreSQL (psycopg wait, every query)", "wait", "psycopg/connection.py"),
     ("log line (describe_decision + log)", "describe_decision", "workers/logs.py"),
 ]
 
@@ -352,38 +377,51 @@ def _frames(stack: str) -> list[tuple[str, str]]:
     return frames
 
 
-def profile_summary(outputs: list[Path], top: int = 20) -> list[str]:
+def profile_summary(outputs: list[Path], rate: int, articles: int, top: int = 20) -> list[str]:
+    """Where the time of the threads that ran tasks went (py-spy --threads: the psycopg pool's own
+    threads and the beat process never run one and are left out)."""
     total = in_task = 0
+    threads_used = 0
     stage = Counter()
     inclusive: Counter = Counter()
     own: Counter = Counter()
     for output in outputs:
+        by_thread: dict[str, list[tuple[list[tuple[str, str]], int]]] = defaultdict(list)
         for line in output.read_text(errors="replace").splitlines():
             stack, _, count_text = line.rpartition(" ")
             if not count_text.isdigit():
                 continue
-            count = int(count_text)
-            frames = _frames(stack)
-            total += count
-            task_at = next((i for i, (fn, path) in enumerate(frames) if fn == "process_file" and path.endswith("workers/tasks.py")), None)
-            if task_at is None:
+            thread, _, rest = stack.partition(";")
+            by_thread[thread].append((_frames(rest), int(count_text)))
+        for stacks in by_thread.values():
+            if not any(fn == "process_file" and path.endswith("workers/tasks.py") for frames, _ in stacks for fn, path in frames):
                 continue
-            in_task += count
-            inner = frames[task_at:]
-            keys = {(fn, path) for fn, path in inner}
-            for label, function, ending in STAGES:
-                if any(fn == function and path.endswith(ending) for fn, path in keys):
-                    stage[label] += count
-            for fn, path in keys:
-                inclusive[f"{fn} ({_short(path)})"] += count
-            fn, path = inner[-1]
-            own[f"{fn} ({_short(path)})"] += count
+            threads_used += 1
+            for frames, count in stacks:
+                total += count
+                task_at = next((i for i, (fn, path) in enumerate(frames)
+                                if fn == "process_file" and path.endswith("workers/tasks.py")), None)
+                if task_at is None:
+                    continue
+                in_task += count
+                inner = frames[task_at:]
+                keys = set(inner)
+                for label, function, ending in STAGES:
+                    if any(fn == function and path.endswith(ending) for fn, path in keys):
+                        stage[label] += count
+                for fn, path in keys:
+                    inclusive[f"{fn} ({_short(path)})"] += count
+                fn, path = inner[-1]
+                own[f"{fn} ({_short(path)})"] += count
     if not in_task:
         return [f"profile: {total} samples, none inside the task"]
-    lines = [f"worker children, wall clock (py-spy --idle): {total} samples, {in_task} ({100 * in_task / total:.1f}%) "
-             "inside the process_file task; the rest waiting for a task or in Celery's loop",
-             "time inside the task by stage (% of task samples; nested stages indented):"]
-    lines += [f"  {100 * stage[label] / in_task:5.1f}%  {label}" for label, _, _ in STAGES]
+    per_article = in_task / rate / articles * 1000
+    lines = [f"py-spy, wall clock (--idle), {rate} Hz, the task-running thread of {threads_used} pool children: {total} samples, "
+             f"{in_task} ({100 * in_task / total:.1f}%) inside the process_file task, the rest waiting for a task or in "
+             f"Celery's loop (receive, acknowledge); {per_article:.1f} ms of task time per article ({articles} articles)",
+             "time inside the task by stage (% of task samples, ms per article; nested stages indented):"]
+    lines += [f"  {100 * stage[label] / in_task:5.1f}%  {stage[label] / rate / articles * 1000:6.1f} ms  {label}"
+              for label, _, _ in STAGES]
     lines.append(f"top {top} functions inside the task, inclusive:")
     lines += [f"  {100 * n / in_task:5.1f}%  {name}" for name, n in inclusive.most_common(top)]
     lines.append(f"top {top} functions inside the task, own time (the innermost frame):")
@@ -414,19 +452,22 @@ def memory_peaks(run: Run) -> dict[str, float]:
     return peaks
 
 
-def print_report(runs: list[Run], copy: dict, noop: dict, footer: list[str]) -> None:
+def print_report(runs: list[Run], copy: dict, noop: dict, text: dict, workers: int, footer: list[str]) -> None:
     print(f"\nceilings: COPY {copy['rows']:,} rows of {copy['mean_row_bytes'] / 1000:.1f} KB: {copy['rows_per_s']:,.0f} rows/s, "
           f"{copy['mb_per_s']:.1f} MB/s; no-op Celery tasks: {noop['tasks_per_s']:,.0f} tasks/s through the broker "
           f"({noop['done']}/{noop['tasks']} in {noop['total_s']:.1f}s; publishing alone {noop['publish_per_s']:,.0f}/s)")
+    text_ceiling = text["per_core"] * workers
+    print(f"text core (pipeline + sketch + translation signals, no I/O): {text['ms_per_article']:.1f} ms CPU per article,"
+          f" {text['per_core']:.0f} articles/s per core, x {workers} worker processes = {text_ceiling:.0f} articles/s")
     header = (f"{'mode':<8}{'stored':>10}{'N':>7}{'files/req':>10}{'seconds':>9}{'art/s':>8}{'p50 ms':>9}{'p95 ms':>9}"
-              f"{'p99 ms':>9}{'max ms':>9}{'/COPY':>8}{'/no-op':>8}")
+              f"{'p99 ms':>9}{'max ms':>9}{'/COPY':>8}{'/no-op':>8}{'/text':>7}")
     print(header)
     print("-" * len(header))
     for run in runs:
         seconds = run.last_visible - run.first_upload
         print(f"{run.mode:<8}{run.stored:>10,}{len(run.latencies):>7}{run.per_request:>10}{seconds:>9.1f}{run.rate:>8.1f}"
               + "".join(f"{1000 * percentile(run.latencies, q):>9.0f}" for q in (0.5, 0.95, 0.99, 1.0))
-              + f"{run.rate / copy['rows_per_s']:>8.3f}{run.rate / noop['tasks_per_s']:>8.3f}")
+              + f"{run.rate / copy['rows_per_s']:>8.3f}{run.rate / noop['tasks_per_s']:>8.3f}{run.rate / text_ceiling:>7.2f}")
     print("\npeak RSS per process during each run, MiB (PostgreSQL: PSS summed over its processes); worker children: peak"
           " each, and RSS at the run's first -> last sample")
     for run in runs:
@@ -445,10 +486,45 @@ def print_report(runs: list[Run], copy: dict, noop: dict, footer: list[str]) -> 
             problems.append(f"TIMED OUT: {len(run.latencies)} of {run.uploaded} files visible")
         if run.upload_errors:
             problems.append(f"{len(run.upload_errors)} upload errors, first: {run.upload_errors[0]}")
-        print(f"  {run.mode} stored {run.stored:,}: {run.uploaded} files in {len(run.requests)} requests; "
+        accepting = run.last_upload_answer - run.first_upload
+        print(f"  {run.mode} stored {run.stored:,}: {run.uploaded} files in {len(run.requests)} requests, all answered"
+              f" {accepting:.1f}s after the first ({run.uploaded / accepting:.0f} files/s accepted); "
               f"{run.verification}; {run.outcomes}" + ("; " + "; ".join(problems) if problems else ""))
+    print_targets(runs)
     for line in footer:
         print(line)
+
+
+def print_targets(runs: list[Run]) -> None:
+    """Issue 8's targets on this machine, against what was measured."""
+    def best(mode: str, stored: int | None = None) -> Run | None:
+        chosen = [r for r in runs if r.mode == mode and (stored is None or r.stored == stored) and r.latencies]
+        return max(chosen, key=lambda r: r.rate) if chosen else None
+
+    print("\ntargets (issue 8):")
+    for mode, target in (("batched", 1000), ("single", 200)):
+        run = best(mode)
+        if run:
+            print(f"  {mode} >= {target} articles/s: best {run.rate:.1f} at {run.stored:,} stored "
+                  f"-> {'met' if run.rate >= target else f'NOT met ({target / run.rate:.0f}x short)'}")
+    steady = [r for r in runs if r.mode == "steady" and r.latencies]
+    if steady:
+        worst = max(percentile(r.latencies, 0.99) for r in steady)
+        print(f"  steady: p99 upload-to-visible <= 1 s: worst p99 {1000 * worst:.0f} ms -> {'met' if worst <= 1 else 'NOT met'}"
+              " (at the --steady-rate used)")
+    for mode in ("batched", "single", "steady"):
+        small, large = best(mode, 10_000), best(mode, 1_000_000)
+        if small and large:
+            ratio = small.rate / large.rate
+            print(f"  {mode}: throughput at 1M stored within 1.3x of 10k: {ratio:.2f}x slower -> {'met' if ratio <= 1.3 else 'NOT met'}")
+    # From the end of the first run (a child's first task loads the language model) to the end of the last.
+    first, last = runs[0].memory, runs[-1].memory
+    children = [name for name in first if name.startswith("worker child") and first[name] and last.get(name)]
+    if len(runs) > 1 and children:
+        growth = [last[name][-1][1] - first[name][-1][1] for name in children]
+        print("  worker memory flat: RSS of each worker child (pool children and beat) from the end of the first run to"
+              " the end of the last: " + ", ".join(f"{first[n][-1][1]:.1f}->{last[n][-1][1]:.1f} MiB" for n in children)
+              + f" (largest rise {max(growth):+.1f} MiB over {sum(r.uploaded for r in runs[1:]):,} files)")
 
 
 # ---------------------------------------------------------------- main
@@ -465,14 +541,16 @@ def main() -> int:
     parser.add_argument("--steady-rate", type=float, default=100.0, help="steady: files per second")
     parser.add_argument("--steady-concurrency", type=int, default=64, help="steady: most requests in flight")
     parser.add_argument("--poll-interval", type=float, default=0.05, help="seconds between change-feed polls")
-    parser.add_argument("--sample-every", type=float, default=0.5, help="seconds between memory samples")
+    parser.add_argument("--sample-every", type=float, default=1.0, help="seconds between memory samples")
     parser.add_argument("--worker-concurrency", type=int, default=None, help="default: BABELWIRE_WORKER_CONCURRENCY's setting")
     parser.add_argument("--copy-rows", type=int, default=5000, help="rows in the COPY ceiling")
     parser.add_argument("--noop-tasks", type=int, default=5000, help="tasks in the broker ceiling")
     parser.add_argument("--run-timeout", type=float, default=600.0, help="seconds a run may take before it is cut short")
     parser.add_argument("--request-timeout", type=float, default=120.0)
-    parser.add_argument("--profile", choices=["batched", "single", "steady"], help="py-spy the worker during that mode's first run")
-    parser.add_argument("--profile-rate", type=int, default=200, help="py-spy samples per second")
+    parser.add_argument("--profile", choices=["batched", "single", "steady"],
+                        help="after the measured runs, one more run of that mode with py-spy on the worker's children")
+    parser.add_argument("--profile-dir", help="keep py-spy's raw stacks (collapsed format) in this directory")
+    parser.add_argument("--profile-rate", type=int, default=100, help="py-spy samples per second")
     parser.add_argument("--seed", type=int, default=8)
     args = parser.parse_args()
     modes = args.mode.split(",")
@@ -485,7 +563,6 @@ def main() -> int:
 
     corpus = Corpus()
     runs: list[Run] = []
-    profile_lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="babelwire-e2e-") as scratch, started_stack(stack_args) as stack:
         workdir = Path(scratch)
         print(f"Babelwire end to end on 127.0.0.1: {args.articles} files per run, stored {sizes}, modes {modes}")
@@ -497,34 +574,48 @@ def main() -> int:
         print(f"ceiling COPY: {copy['rows_per_s']:,.0f} rows/s, {copy['mb_per_s']:.1f} MB/s", flush=True)
         noop = noop_ceiling(stack.database_url, stack.redis_url, args.worker_concurrency, args.noop_tasks, workdir)
         print(f"ceiling no-op tasks: {noop['tasks_per_s']:,.0f} tasks/s", flush=True)
+        text = text_core_ceiling(corpus.files(300, seed=args.seed * 1000 + 998))
+        print(f"text core, one process: {text['ms_per_article']:.1f} ms CPU per article = {text['per_core']:.0f} articles/s"
+              " per core", flush=True)
+        def one_run(size: int, mode: str, profile: bool) -> tuple[Run, list[str]]:
+            files = corpus.files(args.articles, seed=args.seed * 1_000_003 + len(runs) + 1000 * profile)
+            run = Run(mode, size, files, args.batch_size if mode == "batched" else 1)
+            profiler = Profiler(stack.pids["worker"], workdir, args.profile_rate) if profile else None
+            lines: list[str] = []
+            sampler = Sampler(stack.pids, args.sample_every)
+            sampler.start()
+            began = time.monotonic() - sampler.started
+            try:
+                asyncio.run(measure(stack, run, args))
+            finally:
+                ended = time.monotonic() - sampler.started
+                sampler.stop.set()
+                sampler.join()
+                if profiler:
+                    outputs = profiler.stop()
+                    if args.profile_dir:  # the raw stacks, e.g. for flamegraph.pl or speedscope
+                        Path(args.profile_dir).mkdir(parents=True, exist_ok=True)
+                        for output in outputs:
+                            shutil.copy(output, args.profile_dir)
+                    lines = profile_summary(outputs, args.profile_rate, run.uploaded)
+            run.memory = {name: [s for s in samples if began - 1 <= s[0] <= ended + 1]
+                          for name, samples in _merge_tree_names(sampler.series).items()}
+            run.outcomes = outcome_summary(stack.database_url, run)
+            print(f"  {mode} at {size:,} stored{' (profiled)' if profile else ''}: {run.rate:.1f} articles/s, p99 "
+                  f"{1000 * percentile(run.latencies, 0.99):.0f} ms", flush=True)
+            return run, lines
+
         for size in sizes:
             print(top_up(stack.database_url, size), flush=True)
             for mode in modes:
-                files = corpus.files(args.articles, seed=args.seed * 1_000_003 + len(runs))
-                run = Run(mode, size, files, args.batch_size if mode == "batched" else 1)
-                profiler = Profiler(stack.pids["worker"], workdir, args.profile_rate) if (
-                    args.profile == mode and not profile_lines) else None
-                sampler = Sampler(stack.pids, args.sample_every)
-                sampler.start()
-                began = time.monotonic() - sampler.started
-                try:
-                    asyncio.run(measure(stack, run, args))
-                finally:
-                    ended = time.monotonic() - sampler.started
-                    sampler.stop.set()
-                    sampler.join()
-                    if profiler:
-                        profile_lines = profile_summary(profiler.stop()) or ["profile: no samples"]
-                run.memory = {name: [s for s in samples if began - 1 <= s[0] <= ended + 1]
-                              for name, samples in _merge_tree_names(sampler.series).items()}
-                run.outcomes = outcome_summary(stack.database_url, run)
-                runs.append(run)
-                print(f"  {mode} at {size:,} stored: {run.rate:.1f} articles/s, p99 "
-                      f"{1000 * percentile(run.latencies, 0.99):.0f} ms", flush=True)
+                runs.append(one_run(size, mode, profile=False)[0])
         footer = [f"machine load average at end {'/'.join(f'{v:.2f}' for v in os.getloadavg())}"]
-        print_report(runs, copy, noop, footer)
-        if profile_lines:
-            print(f"\nprofile ({args.profile}, first run):")
+        print_report(runs, copy, noop, text, args.worker_concurrency, footer)
+        if args.profile:
+            # A run of its own, after the measured ones: py-spy's sampling takes CPU from the stack.
+            profiled, profile_lines = one_run(sizes[-1], args.profile, profile=True)
+            print(f"\nprofile: an extra {args.profile} run of {profiled.uploaded} files at {sizes[-1]:,}+ stored, under "
+                  f"py-spy ({profiled.rate:.1f} articles/s, not in the table)")
             print("\n".join(profile_lines))
     print("stack stopped")
     return 0

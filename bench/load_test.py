@@ -170,9 +170,9 @@ def _wait_for_worker_children(worker: subprocess.Popen, concurrency: int, timeou
 
 def _server_pids(db_url: str, redis_url: str) -> dict[str, int]:
     """The postmaster (parent of our backend) and redis-server (its own INFO says its pid)."""
-    with psycopg.connect(db_url) as conn:
+    with psycopg.connect(db_url) as conn:  # asked while the backend lives: it exits with the connection
         backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
-    pids = {"postgresql": psutil.Process(backend).ppid()}
+        pids = {"postgresql": psutil.Process(backend).ppid()}
     pids["redis-server"] = int(redis.Redis.from_url(redis_url).info("server")["process_id"])
     return pids
 
