@@ -314,10 +314,13 @@ class Pacer:
 async def run_load(stack: Stack, args: argparse.Namespace, results: Results, deadline: float) -> None:
     rng = random.Random(args.seed)
     known = Known()
+    # An idle connection must be dropped by the client before uvicorn drops it (5 s keep-alive),
+    # else a request sent on it as the server closes it fails as "Server disconnected".
+    limits = httpx.Limits(keepalive_expiry=2.0)
     ingest = httpx.AsyncClient(base_url=stack.ingest_url, headers={"Authorization": f"Bearer {stack.ingest_key}"},
-                               timeout=args.timeout)
+                               timeout=args.timeout, limits=limits)
     api = httpx.AsyncClient(base_url=stack.api_url, headers={"Authorization": f"Bearer {stack.read_key}"},
-                            timeout=args.timeout)
+                            timeout=args.timeout, limits=limits)
     uploads, reads = Pacer(args.upload_rate), Pacer(args.read_rate)
 
     async def call(endpoint: str, client: httpx.AsyncClient, method: str, url: str, **kwargs) -> httpx.Response | None:
