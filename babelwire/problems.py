@@ -47,20 +47,16 @@ def install_problem_handlers(app: FastAPI) -> None:
         summary = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
         return problem(422, summary, instance=request.url.path, errors=errors)
 
-    @app.exception_handler(PoolTimeout)
-    async def database_busy(request: Request, error: PoolTimeout) -> JSONResponse:
-        log.warning("no database connection for %s: %s", request.url.path, error)
+    async def database_unavailable(request: Request, error: Exception) -> JSONResponse:
+        # No pooled connection in time, or the server down, restarting or cut off mid-request: a
+        # 503 the client can retry, never a 500. (A request cut off inside its commit cannot know
+        # whether the commit landed; a retried upload is then at worst stored twice and its copy
+        # recorded as a duplicate.)
+        log.warning("database unavailable for %s: %r", request.url.path, error)
         return problem(503, "the database is unavailable; try again shortly", instance=request.url.path)
 
-    async def database_unreachable(request: Request, error: Exception) -> JSONResponse:
-        # Down, restarting or cut off mid-request: a 503 the client can retry, never a 500. (A
-        # request cut off inside its commit cannot know whether the commit landed; a retried
-        # upload is then at worst stored twice and its copy recorded as a duplicate.)
-        log.warning("database error on %s: %r", request.url.path, error)
-        return problem(503, "the database is unavailable; try again shortly", instance=request.url.path)
-
-    app.add_exception_handler(psycopg.OperationalError, database_unreachable)
-    app.add_exception_handler(psycopg.InterfaceError, database_unreachable)
+    for database_error in (PoolTimeout, psycopg.OperationalError, psycopg.InterfaceError):
+        app.add_exception_handler(database_error, database_unavailable)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:

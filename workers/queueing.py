@@ -35,13 +35,3 @@ def dispatch(file_ids: list[int]) -> list[int]:
             log.warning("database unavailable, send time of %d file(s) not recorded: %r", len(sent), error)
     return sent
 
-
-def queue_depth() -> int | None:
-    """Messages waiting in the broker queue (not those a worker holds unacknowledged); None when
-    the broker cannot be asked."""
-    try:
-        with celery_app.connection_for_read() as connection:
-            return int(connection.default_channel.client.llen(celery_app.conf.task_default_queue))
-    except Exception as error:  # as in dispatch: redis and kombu raise unrelated types for "down"
-        log.warning("broker queue depth unknown: %s", error)
-        return None

@@ -3,9 +3,11 @@
 import logging
 
 import kombu.exceptions
+import redis
 from celery import Task
 from celery.signals import worker_init
 
+from babelwire.broker import queue_depth
 from babelwire.db import database_unavailable, transaction
 from babelwire.logs import bind
 from babelwire.settings import get_settings
@@ -15,7 +17,7 @@ from workers.backoff import retry_delay
 from workers.logs import describe_decision
 from workers.pipeline.decoding import RejectedFile
 from workers.pipeline.process import process_file as run_pipeline
-from workers.queueing import dispatch, queue_depth
+from workers.queueing import dispatch
 
 log = logging.getLogger(__name__)
 settings = get_settings()
@@ -109,7 +111,7 @@ def requeue_waiting_files() -> int:
             raise
         log.warning("database unavailable, nothing re-enqueued this round: %r", error)  # the next round will
         return 0
-    if file_ids and (backlog := queue_depth() or 0) >= settings.requeue_batch:
+    if file_ids and (backlog := _broker_backlog()) >= settings.requeue_batch:
         # Files waiting behind a long queue are not lost: sending them again would only pile up
         # copies. Stranded ones (held by a worker that died) go out once the queue drains.
         log.info("re-enqueue skipped: %d message(s) already waiting in the broker queue", backlog)
@@ -118,3 +120,12 @@ def requeue_waiting_files() -> int:
     if file_ids:
         log.info("re-enqueued %d of %d waiting file(s)", len(sent), len(file_ids))
     return len(sent)
+
+
+def _broker_backlog() -> int:
+    """Messages waiting in the broker queue; 0 when Redis cannot be asked (dispatch will find out)."""
+    try:
+        return queue_depth(settings, settings.broker_timeout_seconds)
+    except redis.RedisError as error:
+        log.warning("broker queue depth unknown: %r", error)
+        return 0

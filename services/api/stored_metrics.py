@@ -10,12 +10,10 @@ the whole scrape."""
 
 import logging
 from collections.abc import Iterator
-from functools import lru_cache
-
-import redis
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from babelwire.broker import queue_depth
 from babelwire.db import get_pool
 from babelwire.settings import Settings, get_settings
 
@@ -57,16 +55,6 @@ def stored_counts(settings: Settings) -> dict:
     }
 
 
-@lru_cache
-def _broker(url: str, timeout: float) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
-
-
-def queue_depth(settings: Settings) -> int:
-    """Messages waiting in the Celery queue (a Redis list); those a worker holds are not in it."""
-    return int(_broker(settings.redis_url, settings.readiness_timeout_seconds).llen(settings.queue))
-
-
 class StoredDataCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         settings = get_settings()
@@ -82,7 +70,7 @@ class StoredDataCollector(Collector):
             up.add_metric(["database"], 1)
             yield from _stored_families(counts)
         try:
-            depth = queue_depth(settings)
+            depth = queue_depth(settings, settings.readiness_timeout_seconds)
         except Exception as error:
             log.warning("metrics: queue depth unavailable: %r", error)
             up.add_metric(["broker"], 0)
