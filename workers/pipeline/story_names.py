@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 from typing import Iterable
 
+import regex
 from anyascii import anyascii
 
 _INDIC_FIRST, _INDIC_LAST = 0x0980, 0x0D7F
@@ -27,9 +29,16 @@ def _indic_to_devanagari(char: str) -> str:
     return char
 
 
+# The mapping above as one str.translate table: applied in C to a whole word.
+_TO_DEVANAGARI = {
+    code: mirror
+    for code in range(_INDIC_FIRST, _INDIC_LAST + 1)
+    if (mirror := _indic_to_devanagari(chr(code))) != chr(code)
+}
+
+
 def to_latin(word: str) -> str:
-    mirrored = "".join(_indic_to_devanagari(char) for char in word)
-    return anyascii(mirrored)
+    return anyascii(word.translate(_TO_DEVANAGARI))
 
 
 # Consonant classes that survive transliteration between scripts; vowels, h, w, y, v, b are
@@ -65,22 +74,26 @@ _UNSPACED = re.compile(r"[\u0e00-\u109f\u1780-\u17ff]")  # Thai, Lao, Tibetan, M
 MIN_NAME_SKELETON = 3
 
 
+# Letters and combining marks (Indic vowel signs are marks, so a regular expression's \\w would
+# cut words at them); an apostrophe followed by a letter inside a word stays in it.
+_WORD = regex.compile(r"[\p{L}\p{M}]+(?:['’]\p{L}[\p{L}\p{M}]*)*")
+
+
 def words_of(text: str) -> Iterable[tuple[int, str]]:
-    """(offset, word) for every run of letters and combining marks (Indic vowel signs are marks,
-    so a regular expression's \\w would cut words at them); an apostrophe inside a word stays."""
-    start = None
-    for index, char in enumerate(text):
-        if unicodedata.category(char)[0] in "LM" or (
-            start is not None and char in "'’" and index + 1 < len(text)
-            and unicodedata.category(text[index + 1])[0] == "L"
-        ):
-            if start is None:
-                start = index
-        elif start is not None:
-            yield start, text[start:index]
-            start = None
-    if start is not None:
-        yield start, text[start:]
+    """(offset, word) for every run of letters and combining marks (see _WORD)."""
+    for match in _WORD.finditer(text):
+        yield match.start(), match.group()
+
+
+# News repeats its words: each distinct word is transliterated and reduced once per process.
+@lru_cache(maxsize=1 << 16)
+def _cased_skeleton(word: str) -> str:
+    return skeleton(anyascii(word))
+
+
+@lru_cache(maxsize=1 << 16)
+def _caseless_skeleton(word: str) -> str:
+    return skeleton(to_latin(word))
 
 
 def _cased(word: str) -> bool:
@@ -138,7 +151,7 @@ def name_skeletons(text: str) -> tuple[set[str], tuple[str, ...], tuple[str, ...
             if word[0].isupper() and not sentence_start:
                 if not contiguous:
                     close_name_run()
-                name_run.append(skeleton(anyascii(word)))
+                name_run.append(_cased_skeleton(word))
             elif word[0].isupper() and sentence_start:
                 close_name_run()
             else:
@@ -147,7 +160,7 @@ def name_skeletons(text: str) -> tuple[set[str], tuple[str, ...], tuple[str, ...
             close_name_run()
             if not contiguous:
                 close_caseless_run()
-            caseless_run.append(skeleton(to_latin(word)))
+            caseless_run.append(_caseless_skeleton(word))
     close_name_run()
     close_caseless_run()
     for word in words:
