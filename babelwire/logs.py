@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
-CONTEXT_FIELDS = ("job_id", "file_id", "article_id")
+CONTEXT_FIELDS = ("job_id", "file_id", "file_ids", "article_id")
 PLAIN_FORMAT = "[%(asctime)s: %(levelname)s/%(processName)s] %(message)s"
 """Celery's own worker format, so plain worker logs read as they always did."""
 JSON_FIELDS = ["levelname", "name", "processName", "message"]

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     requeue_interval_seconds: float = 30.0
     requeue_batch: int = 1000
 
+    # Files per worker task: an upload of many files goes out in tasks of this many, each file
+    # still stored in its own transaction. Fewer, larger tasks cost less broker and task overhead
+    # per file; too large and the last task of an upload keeps one worker busy while others idle.
+    task_batch_files: int = Field(default=16, ge=1, le=1000)
     task_max_retries: int = 5
     task_retry_backoff_max_seconds: int = 600
     broker_timeout_seconds: float = 2.0

@@ -7,6 +7,7 @@ from babelwire.settings import get_settings
 from workers.broker import transport_for
 
 PROCESS_FILE = "babelwire.process_file"
+PROCESS_FILES = "babelwire.process_files"
 REQUEUE_WAITING_FILES = "babelwire.requeue_waiting_files"
 
 settings = get_settings()

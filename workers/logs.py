@@ -9,7 +9,7 @@ from celery.signals import setup_logging, task_postrun, task_prerun
 
 from babelwire.logs import bind, clear_context
 from babelwire.logs import setup_logging as setup_babelwire_logging
-from workers.app import PROCESS_FILE
+from workers.app import PROCESS_FILE, PROCESS_FILES
 
 
 @setup_logging.connect
@@ -21,13 +21,19 @@ def use_babelwire_logging(loglevel: int | str | None = None, **_: Any) -> None:
 
 class FileOfReceivedTask(logging.Filter):
     """The worker's main process logs each task it receives before any task context exists: give a
-    file task's line its file id, read from the task's arguments Celery logs with it."""
+    file task's line its file id (a batch task's line its `file_ids`), read from the task's
+    arguments Celery logs with it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         data = getattr(record, "data", None)
-        if isinstance(data, dict) and data.get("name") == PROCESS_FILE and not hasattr(record, "file_id"):
+        if not isinstance(data, dict):
+            return True
+        if data.get("name") == PROCESS_FILE and not hasattr(record, "file_id"):
             if match := re.fullmatch(r"\[(\d+)\]", str(data.get("args", ""))):
                 record.file_id = int(match[1])
+        elif data.get("name") == PROCESS_FILES and not hasattr(record, "file_ids"):
+            if match := re.fullmatch(r"\[\[([\d, ]*)\]\]", str(data.get("args", ""))):
+                record.file_ids = [int(n) for n in match[1].split(",") if n.strip()]
         return True
 
 
@@ -36,6 +42,9 @@ def bind_file(task: Any = None, args: tuple | None = None, kwargs: dict | None =
     clear_context()
     if getattr(task, "name", None) == PROCESS_FILE:
         bind(file_id=args[0] if args else (kwargs or {}).get("file_id"))
+    elif getattr(task, "name", None) == PROCESS_FILES:
+        file_ids = args[0] if args else (kwargs or {}).get("file_ids")
+        bind(file_ids=list(file_ids) if file_ids else None)
 
 
 @task_postrun.connect

@@ -39,7 +39,7 @@ DURATION_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0
 # What process_file returns, as counted; "already processed" is a redelivery that changed nothing.
 FILE_OUTCOMES = {
     "created": "created", "duplicate": "duplicate", "rejected": "rejected", "failed": "failed",
-    "already processed": "skipped",
+    "already processed": "skipped", "retried": "retried",
 }
 _started: dict[str, float] = {}  # task id -> start, in the child running it
 _made_dir: Path | None = None  # the temporary directory this worker made, removed at shutdown
@@ -48,6 +48,7 @@ _made_dir: Path | None = None  # the temporary directory this worker made, remov
 class TaskMetrics(NamedTuple):
     tasks: Any
     duration: Any
+    files: Any
 
 
 def enabled() -> bool:
@@ -67,7 +68,17 @@ def task_metrics() -> TaskMetrics:
             "babelwire_worker_task_duration_seconds", "Time one task run took, retried runs included, by task.",
             ["task"], buckets=DURATION_BUCKETS,
         ),
+        Counter(
+            "babelwire_worker_files", "File attempts by outcome (created, duplicate, rejected, failed, skipped, "
+            "retried), whether the file came alone or in a batch task.", ["outcome"],
+        ),
     )
+
+
+def count_file(result: str) -> None:
+    """One file's attempt, as the file tasks name its result (see FILE_OUTCOMES)."""
+    if enabled():
+        task_metrics().files.labels(FILE_OUTCOMES.get(result, result)).inc()
 
 
 def outcome_of(task_name: str, state: str | None, retval: object) -> str:

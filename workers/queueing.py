@@ -3,18 +3,21 @@
 import logging
 
 from babelwire.db import database_unavailable, transaction
-from workers.app import PROCESS_FILE, celery_app
+from babelwire.settings import get_settings
+from workers.app import PROCESS_FILES, celery_app
 
 log = logging.getLogger(__name__)
 
 
 def dispatch(file_ids: list[int]) -> list[int]:
-    """Publishes one task per file and records the send time of those that went out. Stops at the
-    first broker failure: what was not sent stays queued in PostgreSQL for the periodic re-enqueue."""
+    """Publishes the files in tasks of up to `task_batch_files` each and records the send time of
+    those that went out. Stops at the first broker failure: what was not sent stays queued in
+    PostgreSQL for the periodic re-enqueue."""
+    size = get_settings().task_batch_files
     sent: list[int] = []
-    for file_id in file_ids:
+    for chunk in (file_ids[start : start + size] for start in range(0, len(file_ids), size)):
         try:
-            celery_app.send_task(PROCESS_FILE, args=[file_id], retry=True)
+            celery_app.send_task(PROCESS_FILES, args=[chunk], retry=True)
         except Exception as error:  # kombu and redis raise several unrelated types for "broker down"
             log.warning(
                 "broker unavailable, %d file(s) left for re-enqueue: %s",
@@ -22,7 +25,7 @@ def dispatch(file_ids: list[int]) -> list[int]:
                 error,
             )
             break
-        sent.append(file_id)
+        sent.extend(chunk)
     if sent:
         try:
             with transaction() as conn:

@@ -38,13 +38,18 @@ class Outcome:
 
 
 def load_pending_file(conn: psycopg.Connection, file_id: int) -> PendingFile | None:
-    row = conn.execute(
-        "SELECT id, job_id, name, content FROM job_files WHERE id = %s AND status = 'queued'",
-        (file_id,),
-    ).fetchone()
-    if row is None:
-        return None
-    return PendingFile(row["id"], str(row["job_id"]), row["name"], bytes(row["content"]))
+    pending = load_pending_files(conn, [file_id])
+    return pending[0] if pending else None
+
+
+def load_pending_files(conn: psycopg.Connection, file_ids: list[int]) -> list[PendingFile]:
+    """Those of the files still queued, in the order asked (each once): one query for a batch."""
+    rows = conn.execute(
+        "SELECT id, job_id, name, content FROM job_files WHERE id = ANY(%s) AND status = 'queued'",
+        (file_ids,),
+    ).fetchall()
+    by_id = {row["id"]: PendingFile(row["id"], str(row["job_id"]), row["name"], bytes(row["content"])) for row in rows}
+    return [by_id.pop(file_id) for file_id in file_ids if file_id in by_id]
 
 
 def record_article(

@@ -1,6 +1,7 @@
 """The Celery tasks: thin shells that load, call the pure pipeline, and store."""
 
 import logging
+from typing import NoReturn
 
 import kombu.exceptions
 import redis
@@ -9,12 +10,13 @@ from celery.signals import worker_init
 
 from babelwire.broker import queue_depth
 from babelwire.db import database_unavailable, transaction
-from babelwire.logs import bind
+from babelwire.logs import bind, log_context
 from babelwire.settings import get_settings
 from workers import neardup_index, store, translation_index
-from workers.app import PROCESS_FILE, REQUEUE_WAITING_FILES, celery_app
+from workers.app import PROCESS_FILE, PROCESS_FILES, REQUEUE_WAITING_FILES, celery_app
 from workers.backoff import retry_delay
 from workers.logs import describe_decision
+from workers.metrics import count_file
 from workers.pipeline.decoding import RejectedFile
 from workers.pipeline.process import process_file as run_pipeline
 from workers.queueing import dispatch
@@ -50,44 +52,111 @@ def infrastructure_down(error: BaseException) -> bool:
 # budget is `failed_attempts`, the attempts that failed for the file's own sake.
 @celery_app.task(name=PROCESS_FILE, bind=True, max_retries=None)
 def process_file(self: Task, file_id: int, failed_attempts: int = 0) -> str:
-    """Idempotent in the stored file: a second run, or a run for a file already done, changes nothing."""
+    """Idempotent in the stored file: a second run, or a run for a file already done, changes nothing.
+    The task of a file's retries; uploads arrive as process_files."""
     try:
-        outcome = _process(file_id)
+        with transaction() as conn:
+            pending = store.load_pending_file(conn, file_id)
+        outcome = _process(pending) if pending is not None else None
     except Exception as error:
         if infrastructure_down(error):
-            # Never counted, never failed: the file stays queued and is tried again (and the
-            # periodic re-enqueue sends it anyway should this retry be lost with the broker).
-            countdown = retry_countdown(self.request.retries, settings.task_retry_backoff_max_seconds)
-            log.warning("file %s: database or broker unavailable (%r); retrying in %ss", file_id, error, countdown)
-            raise self.retry(exc=error, countdown=countdown)
+            _retry_later(self, error, [file_id], args=[file_id])
         if failed_attempts >= settings.task_max_retries:
             return _give_up(file_id, error, failed_attempts + 1)
         countdown = retry_countdown(failed_attempts, settings.task_retry_backoff_max_seconds)
         log.warning("file %s: attempt %d failed (%r); retrying in %ss", file_id, failed_attempts + 1, error, countdown)
+        count_file("retried")
         raise self.retry(exc=error, countdown=countdown, kwargs={"failed_attempts": failed_attempts + 1})
-    if outcome is None:
-        return "already processed"
-    message, fields = describe_decision(file_id, outcome)
-    log.info(message, extra=fields)
-    # A file the pipeline refused (_give_up answers "failed"): workers/metrics.py counts by this.
-    return "rejected" if outcome.status == "failed" else outcome.status
+    return _report(file_id, outcome)
 
 
-def _process(file_id: int) -> store.Outcome | None:
-    with transaction() as conn:
-        pending = store.load_pending_file(conn, file_id)
-    if pending is None:
-        return None
-    bind(job_id=pending.job_id)  # every later line of this task names the file's job too
+@celery_app.task(name=PROCESS_FILES, bind=True, max_retries=None)
+def process_files(self: Task, file_ids: list[int]) -> list[str]:
+    """Many files in one task: one query loads them, then each is processed and stored in its own
+    transaction, so the lock order of one file (and its freedom from deadlock) holds unchanged.
+    A file that fails for its own sake goes on alone as a process_file task, with the retry budget
+    and backoff of that task; when the database or broker is down, the files not yet done are
+    retried together. Idempotent like process_file: a file already done is not loaded again."""
+    try:
+        with transaction() as conn:
+            pending = store.load_pending_files(conn, file_ids)
+    except Exception as error:
+        if infrastructure_down(error):
+            _retry_later(self, error, file_ids, args=[file_ids])
+        raise
+    if len(jobs := {file.job_id for file in pending}) == 1:
+        bind(job_id=jobs.pop())  # an upload's batch: Celery's "succeeded" line names its job
+    results: list[str] = []
+    for position, file in enumerate(pending):
+        with log_context(file_id=file.id):
+            try:
+                results.append(_one_of_batch(file))
+            except Exception as error:
+                if not infrastructure_down(error):
+                    raise
+                remaining = [f.id for f in pending[position:]]
+                _retry_later(self, error, remaining, args=[remaining])
+    return results
+
+
+def _one_of_batch(file: store.PendingFile) -> str:
+    """Its result; raises only when the database or broker is down (or the unforeseen)."""
+    try:
+        return _report(file.id, _process(file))
+    except Exception as error:
+        if infrastructure_down(error):
+            raise
+        return _hand_over(file.id, error)  # which raises in turn if it cannot send the retry
+
+
+def _process(pending: store.PendingFile) -> store.Outcome | None:
+    bind(job_id=pending.job_id)  # every later line about this file names its job too
     try:
         draft = run_pipeline(pending.content, pending.name)
     except RejectedFile as rejection:
         with transaction() as conn:
-            return store.record_rejection(conn, file_id, str(rejection))
+            return store.record_rejection(conn, pending.id, str(rejection))
     sketch = neardup_index.sketch(draft.text)  # the MinHash work, outside the transaction
     links = translation_index.prepare(draft)  # the story signals and link keys, likewise
     with transaction() as conn:
-        return store.record_article(conn, file_id, draft, sketch, links)
+        return store.record_article(conn, pending.id, draft, sketch, links)
+
+
+def _report(file_id: int, outcome: store.Outcome | None) -> str:
+    """Logs the file's outcome and names it as workers/metrics.py counts it."""
+    if outcome is None:
+        result = "already processed"
+    else:
+        message, fields = describe_decision(file_id, outcome)
+        log.info(message, extra=fields)
+        # A file the pipeline refused (_give_up answers "failed").
+        result = "rejected" if outcome.status == "failed" else outcome.status
+    count_file(result)
+    return result
+
+
+def _retry_later(task: Task, error: Exception, file_ids: list[int], args: list) -> NoReturn:
+    """Never counted, never failed: the files stay queued and the task is run again with `args`
+    (and the periodic re-enqueue sends them anyway should this retry be lost with the broker)."""
+    countdown = retry_countdown(task.request.retries, settings.task_retry_backoff_max_seconds)
+    log.warning("file(s) %s: database or broker unavailable (%r); retrying in %ss", _ids(file_ids), error, countdown)
+    raise task.retry(args=args, exc=error, countdown=countdown)
+
+
+def _hand_over(file_id: int, error: Exception) -> str:
+    """The first failed attempt of a file in a batch: its next attempts are a process_file task."""
+    if settings.task_max_retries <= 0:
+        return _give_up(file_id, error, 1)
+    countdown = retry_countdown(0, settings.task_retry_backoff_max_seconds)
+    # Worded as process_file's own retries: one file's attempts read alike wherever it came from.
+    log.warning("file %s: attempt 1 failed (%r); retrying in %ss", file_id, error, countdown)
+    process_file.apply_async(args=[file_id], kwargs={"failed_attempts": 1}, countdown=countdown)
+    count_file("retried")
+    return "retried"
+
+
+def _ids(file_ids: list[int]) -> str:
+    return ", ".join(map(str, file_ids[:10])) + (f" and {len(file_ids) - 10} more" if len(file_ids) > 10 else "")
 
 
 def _give_up(file_id: int, error: Exception, attempts: int) -> str:
@@ -97,6 +166,7 @@ def _give_up(file_id: int, error: Exception, attempts: int) -> str:
     if outcome is not None:
         message, fields = describe_decision(file_id, outcome)
         log.info(message, extra=fields)
+    count_file("failed")
     return "failed"
 
 

@@ -70,7 +70,7 @@ def test_a_task_delivered_many_times_at_once_counts_once(worker, db, api):
     with transaction() as conn:
         job_id, (file_id,) = create_job(conn, [IncomingFile("once.txt", text, len(text))])
 
-    assert dispatch([file_id] * 20) == [file_id] * 20
+    assert [dispatch([file_id]) for _ in range(20)] == [[file_id]] * 20  # 20 tasks, not one of 20
     job = wait_for_job(api, str(job_id))
     _wait_for_empty_queue(get_settings().queue)
 

@@ -31,9 +31,12 @@ def story(key: str) -> bytes:
     return f"{prose(VI_WORDS)}\n\n{prose(VI_WORDS)}\n\nNguồn: https://news.example/{key}\n".encode()
 
 
-def test_a_poison_file_is_retried_with_backoff_then_failed_without_blocking_the_others(scratch_database: str, tmp_path: Path):
+@pytest.mark.parametrize("sent_as", ["one task per file", "one task for all"])
+def test_a_poison_file_is_retried_with_backoff_then_failed_without_blocking_the_others(
+    scratch_database: str, tmp_path: Path, sent_as: str
+):
     from babelwire.jobs import IncomingFile, create_job
-    from workers.app import PROCESS_FILE, celery_app
+    from workers.app import PROCESS_FILE, PROCESS_FILES, celery_app
 
     queue = f"babelwire-faults-{uuid.uuid4().hex[:8]}"
     log_path = tmp_path / "worker.log"
@@ -58,8 +61,11 @@ def test_a_poison_file_is_retried_with_backoff_then_failed_without_blocking_the_
             with db.transaction():
                 job_id, file_ids = create_job(db, files)
             poison_id, good_ids = file_ids[0], file_ids[1:]
-            for file_id in file_ids:  # the poison file first: the others queue behind it
-                celery_app.send_task(PROCESS_FILE, args=[file_id], queue=queue)
+            if sent_as == "one task per file":
+                for file_id in file_ids:  # the poison file first: the others queue behind it
+                    celery_app.send_task(PROCESS_FILE, args=[file_id], queue=queue)
+            else:  # as an upload's files go out: the poison file first in the batch
+                celery_app.send_task(PROCESS_FILES, args=[file_ids], queue=queue)
 
             job = _wait_for_final_job(db, job_id, timeout=60)
             rows = {r["id"]: r for r in db.execute(

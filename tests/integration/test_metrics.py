@@ -292,12 +292,17 @@ def test_worker_metrics_sum_task_outcomes_and_durations_over_its_children(scratc
                     for (name, labels), v in samples.items()
                     if name == "babelwire_worker_tasks_total" and dict(labels)["task"] == PROCESS_FILE
                 }
-                if outcomes == expected or time.monotonic() > deadline:
+                file_outcomes = {
+                    dict(labels)["outcome"]: int(v)
+                    for (name, labels), v in samples.items() if name == "babelwire_worker_files_total"
+                }
+                if (outcomes == expected and file_outcomes == expected) or time.monotonic() > deadline:
                     break
                 time.sleep(0.2)
         finally:
             stop_process(worker)
     assert outcomes == expected
+    assert file_outcomes == expected  # the same attempts, counted per file
     runs = value(samples, "babelwire_worker_task_duration_seconds_count", task=PROCESS_FILE)
     assert runs == sum(expected.values())  # every run timed, the retried one included
     assert value(samples, "babelwire_worker_task_duration_seconds_sum", task=PROCESS_FILE) > 0

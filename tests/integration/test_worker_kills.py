@@ -55,8 +55,8 @@ CHILDREN_PER_WORKER = 2
 KILLS = (("child", 0), ("worker", 1), ("child", 0), ("worker", 1), ("child", 0), ("worker", 1))
 FILES_BETWEEN_KILLS = 100
 REQUEUE_AFTER_SECONDS = 3
-RECEIVED = re.compile(r"Task babelwire\.process_file\[([0-9a-f-]+)\] received")
-FINISHED = re.compile(r"Task babelwire\.process_file\[([0-9a-f-]+)\] (?:succeeded|retry)")
+RECEIVED = re.compile(r"Task babelwire\.process_files?\[([0-9a-f-]+)\] received")
+FINISHED = re.compile(r"Task babelwire\.process_files?\[([0-9a-f-]+)\] (?:succeeded|retry)")
 LOST_CHILD = "WorkerLostError('Worker exited prematurely: signal 9"
 # Each round resends every file that waited longer than the delay, so behind a backlog of a
 # thousand files a round of 1000 (the default) floods the queue with copies that each cost a

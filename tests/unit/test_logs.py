@@ -53,6 +53,13 @@ def test_a_received_file_task_gets_its_file_id() -> None:
     assert json.loads(render(received))["file_id"] == 12
 
 
+def test_a_received_batch_task_gets_its_file_ids() -> None:
+    data = {"name": "babelwire.process_files", "args": "[[12, 13, 40]]"}
+    received = record("Task %(name)s[%(id)s] received", "celery.worker.strategy", data=data)
+    parsed = json.loads(render(received))
+    assert parsed["file_ids"] == [12, 13, 40] and "file_id" not in parsed
+
+
 def test_the_plain_format_is_celerys_line_format() -> None:
     assert render(record("hello"), "plain").endswith("/MainProcess] hello")
 
