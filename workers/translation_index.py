@@ -159,7 +159,12 @@ def find_candidates(
 ) -> list[Found]:
     """The canonical articles sharing the strongest link keys with this one (index lookups only:
     per key, the newest MAX_POSTINGS_PER_KEY postings), with their stored signals; and, whatever
-    else they share, those with the same canonical source URL, which link for certain."""
+    else they share, those with the same canonical source URL, which link for certain.
+
+    Of those, only the ones in another known language come back: story_links.score gives a
+    same-language or unknown-language pair 0, so their signals (most of the candidates, and the
+    bulk of what this query would read) are never fetched. The `language` column and the stored
+    signals' language are written from the same draft in the same transaction."""
     source_url = material.signals.source_url
     if not material.keys and not source_url:
         return []
@@ -184,12 +189,13 @@ def find_candidates(
                GROUP BY article_id)
            SELECT a.id, found.strength, a.link_signals
            FROM found JOIN articles a ON a.id = found.article_id
-           WHERE a.duplicate_of IS NULL AND a.link_signals IS NOT NULL
+           WHERE a.duplicate_of IS NULL AND a.link_signals IS NOT NULL AND a.language <> %(language)s
            ORDER BY found.strength DESC, a.id""",
         {
             "keys": list(material.keys),
             "weights": list(material.weights),
             "url": source_url,
+            "language": material.signals.language,
             "self": article_id,
             "postings": MAX_POSTINGS_PER_KEY,
             "limit": limit,

@@ -72,12 +72,13 @@ def identify(text: str, declared: str | None = None) -> LanguageGuess:
     hint = normalise_code(declared)
     paragraphs = [" ".join(line.split()) for line in text.splitlines()]
     paragraphs = [paragraph for paragraph in paragraphs if paragraph]
-    letters = sum(_letter_count(paragraph) for paragraph in paragraphs)
+    letter_counts = [_letter_count(paragraph) for paragraph in paragraphs]
+    letters = sum(letter_counts)
     script = dominant_script(text)
     if letters == 0:
         return LanguageGuess(code=hint, script=script, confidence=None)
 
-    votes = _paragraph_votes(paragraphs)
+    votes = _paragraph_votes(paragraphs, letter_counts)
     code: str | None
     confidence: float | None
     if votes:
@@ -102,11 +103,10 @@ def identify(text: str, declared: str | None = None) -> LanguageGuess:
     )
 
 
-def _paragraph_votes(paragraphs: list[str]) -> list[tuple[str, float, int]]:
+def _paragraph_votes(paragraphs: list[str], letter_counts: list[int]) -> list[tuple[str, float, int]]:
     """(language, confidence, letters) for every paragraph long enough to judge."""
     votes = []
-    for paragraph in paragraphs:
-        count = _letter_count(paragraph)
+    for paragraph, count in zip(paragraphs, letter_counts):
         if count >= PARAGRAPH_MIN_LETTERS:
             code, confidence = _predict(paragraph)[0]
             votes.append((code, confidence, count))

@@ -21,7 +21,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from functools import cached_property
+from typing import Any, Iterable, Mapping, Sequence
 
 from workers.pipeline.article import ArticleDraft
 from workers.pipeline.language import dominant_script
@@ -79,6 +80,17 @@ class StorySignals:
     """The dominant script family of the text, for the length ratio."""
     published_at: str | None = None
     version: int = SIGNALS_VERSION
+
+    # One new article is scored against up to CANDIDATE_LIMIT stored ones: what scoring looks
+    # things up in is sorted once per signals, not once per pair.
+    @cached_property
+    def sorted_names(self) -> tuple[str, ...]:
+        return tuple(sorted(set(self.names)))
+
+    @cached_property
+    def sorted_vocabulary(self) -> tuple[str, ...]:
+        """The words and phrases, distinct and sorted."""
+        return tuple(sorted({*self.words, *self.phrases}))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -306,8 +318,8 @@ def _name_similarity(a: StorySignals, b: StorySignals) -> dict[str, Any]:
     """Names against names when both scripts have case; a cased side's names looked up among
     the other side's words and phrases; words against words when neither has case."""
     if a.names and b.names:
-        matched_a = _matched(a.names, b.names)
-        matched_b = _matched(b.names, a.names)
+        matched_a = _matched(a.names, b.sorted_names)
+        matched_b = _matched(b.names, a.sorted_names)
         weight_a, weight_b = _skeleton_weight(a.names), _skeleton_weight(b.names)
         shared_weight = (_skeleton_weight(matched_a) + _skeleton_weight(matched_b)) / 2
         # Squared: two reports of one event share its main names (Dice ~0.5), a translation
@@ -317,7 +329,7 @@ def _name_similarity(a: StorySignals, b: StorySignals) -> dict[str, Any]:
         mode, shared = "names", sorted(matched_a)
     elif (a.names or b.names) and (a.words or b.words):
         cased, caseless = (a, b) if a.names else (b, a)
-        matched = _matched(cased.names, (*caseless.words, *caseless.phrases))
+        matched = _matched(cased.names, caseless.sorted_vocabulary)
         weight = _skeleton_weight(cased.names)
         agreement = _skeleton_weight(matched) / weight if weight else 0.0
         confidence = NAMES_IN_WORDS_TRUST * min(1.0, weight / NAME_CONFIDENT_WEIGHT)
@@ -343,10 +355,9 @@ def _skeleton_weight(skeletons: Iterable[str]) -> float:
     return sum(len(s) - 2 for s in skeletons)
 
 
-def _matched(needles: Iterable[str], haystack: Iterable[str]) -> set[str]:
-    """Needles found in the haystack, exactly or with one more class at the end (inflected and
-    suffixed forms: Russian cases, Bengali/Korean postpositions written together)."""
-    ordered = sorted(set(haystack))
+def _matched(needles: Iterable[str], ordered: Sequence[str]) -> set[str]:
+    """Needles found in the sorted haystack, exactly or with one more class at the end (inflected
+    and suffixed forms: Russian cases, Bengali/Korean postpositions written together)."""
     found: set[str] = set()
     for needle in needles:
         at = bisect.bisect_left(ordered, needle)

@@ -101,6 +101,20 @@ def _cased(word: str) -> bool:
     return first.lower() != first.upper()
 
 
+_UNSPACED_WORD, _HAN_OR_KANA_WORD, _CASED_WORD, _CASELESS_WORD = range(4)
+
+
+@lru_cache(maxsize=1 << 16)
+def _kind_of(word: str) -> int:
+    """Which branch of name_skeletons a word takes: decided once per distinct word, not twice
+    more by regular expression for each of its occurrences."""
+    if _UNSPACED.search(word):
+        return _UNSPACED_WORD
+    if _HAN_OR_KANA.search(word):
+        return _HAN_OR_KANA_WORD
+    return _CASED_WORD if _cased(word) else _CASELESS_WORD
+
+
 def name_skeletons(text: str) -> tuple[set[str], tuple[str, ...], tuple[str, ...]]:
     """(names, words, phrases). Names: in scripts with letter case, runs of capitalised words
     not at the start of a sentence, each run joined into one skeleton (and each word of it
@@ -130,14 +144,12 @@ def name_skeletons(text: str) -> tuple[set[str], tuple[str, ...], tuple[str, ...
         caseless_run.clear()
 
     for start, word in words_of(text):
-        before = text[max(0, start - 3):start]
-        adjacent = text[max(0, start - 1):start]
-        contiguous = adjacent in (" ", "\u00a0", "-", "")
-        if _UNSPACED.search(word):
+        kind = _kind_of(word)
+        if kind == _UNSPACED_WORD:
             close_name_run()
             close_caseless_run()
             continue
-        if _HAN_OR_KANA.search(word):
+        if kind == _HAN_OR_KANA_WORD:
             close_name_run()
             close_caseless_run()
             for katakana in _KATAKANA.findall(word):
@@ -145,15 +157,14 @@ def name_skeletons(text: str) -> tuple[set[str], tuple[str, ...], tuple[str, ...
                     if len(part) >= 2:
                         _add(words, skeleton(anyascii(part)))
             continue
-        if _cased(word):
+        contiguous = text[max(0, start - 1):start] in (" ", "\u00a0", "-", "")
+        if kind == _CASED_WORD:
             close_caseless_run()
-            sentence_start = start == 0 or bool(_SENTENCE_END.search(before))
+            sentence_start = start == 0 or bool(_SENTENCE_END.search(text[max(0, start - 3):start]))
             if word[0].isupper() and not sentence_start:
                 if not contiguous:
                     close_name_run()
                 name_run.append(_cased_skeleton(word))
-            elif word[0].isupper() and sentence_start:
-                close_name_run()
             else:
                 close_name_run()
         else:
