@@ -190,6 +190,8 @@ class Run:
     memory: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
     verification: str = ""
     outcomes: str = ""
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds during the run, by process (tree)
+    wall: float = 0.0
 
     @property
     def uploaded(self) -> int:
@@ -355,7 +357,7 @@ class Profiler:
 
 FRAME = re.compile(r"^(?P<function>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
 STAGES = [  # (label, function, file ending): inclusive time under the task
-    ("load the file (SELECT content)", "load_pending_file", "workers/store.py"),
+    ("load the files (SELECT content)", "load_pending_files", "workers/store.py"),
     ("pipeline: decode, clean, identify (process_file)", "process_file", "workers/pipeline/process.py"),
     ("near-dup sketch (MinHash, band keys)", "sketch", "workers/neardup_index.py"),
     ("translation signals and keys (prepare)", "prepare", "workers/translation_index.py"),
@@ -367,6 +369,10 @@ STAGES = [  # (label, function, file ending): inclusive time under the task
     ("waiting for PostgreSQL (psycopg wait, every query)", "wait", "psycopg/connection.py"),
     ("log line (describe_decision + log)", "describe_decision", "workers/logs.py"),
 ]
+
+
+def _is_task(function: str, path: str) -> bool:
+    return function in {"process_file", "process_files"} and path.endswith("workers/tasks.py")
 
 
 def _frames(stack: str) -> list[tuple[str, str]]:
@@ -394,13 +400,12 @@ def profile_summary(outputs: list[Path], rate: int, articles: int, top: int = 20
             thread, _, rest = stack.partition(";")
             by_thread[thread].append((_frames(rest), int(count_text)))
         for stacks in by_thread.values():
-            if not any(fn == "process_file" and path.endswith("workers/tasks.py") for frames, _ in stacks for fn, path in frames):
+            if not any(_is_task(fn, path) for frames, _ in stacks for fn, path in frames):
                 continue
             threads_used += 1
             for frames, count in stacks:
                 total += count
-                task_at = next((i for i, (fn, path) in enumerate(frames)
-                                if fn == "process_file" and path.endswith("workers/tasks.py")), None)
+                task_at = next((i for i, (fn, path) in enumerate(frames) if _is_task(fn, path)), None)
                 if task_at is None:
                     continue
                 in_task += count
@@ -417,7 +422,7 @@ def profile_summary(outputs: list[Path], rate: int, articles: int, top: int = 20
         return [f"profile: {total} samples, none inside the task"]
     per_article = in_task / rate / articles * 1000
     lines = [f"py-spy, wall clock (--idle), {rate} Hz, the task-running thread of {threads_used} pool children: {total} samples, "
-             f"{in_task} ({100 * in_task / total:.1f}%) inside the process_file task, the rest waiting for a task or in "
+             f"{in_task} ({100 * in_task / total:.1f}%) inside the file tasks, the rest waiting for a task or in "
              f"Celery's loop (receive, acknowledge); {per_article:.1f} ms of task time per article ({articles} articles)",
              "time inside the task by stage (% of task samples, ms per article; nested stages indented):"]
     lines += [f"  {100 * stage[label] / in_task:5.1f}%  {stage[label] / rate / articles * 1000:6.1f} ms  {label}"
@@ -452,6 +457,31 @@ def memory_peaks(run: Run) -> dict[str, float]:
     return peaks
 
 
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """User + system CPU so far of each named process and all its descendants, of this process
+    (the uploads and the feed polling), and of the whole machine (every CPU, busy time)."""
+    spent: dict[str, float] = {}
+    for name, pid in pids.items():
+        try:
+            root = psutil.Process(pid)
+            tree = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            continue
+        total = 0.0
+        for process in tree:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        spent[name] = total
+    mine = psutil.Process().cpu_times()
+    spent["bench (uploads, polling)"] = mine.user + mine.system
+    machine = psutil.cpu_times()
+    spent["machine"] = machine.user + machine.nice + machine.system + machine.irq + machine.softirq + getattr(machine, "steal", 0.0)
+    return spent
+
+
 def print_report(runs: list[Run], copy: dict, noop: dict, text: dict, workers: int, footer: list[str]) -> None:
     print(f"\nceilings: COPY {copy['rows']:,} rows of {copy['mean_row_bytes'] / 1000:.1f} KB: {copy['rows_per_s']:,.0f} rows/s, "
           f"{copy['mb_per_s']:.1f} MB/s; no-op Celery tasks: {noop['tasks_per_s']:,.0f} tasks/s through the broker "
@@ -479,6 +509,12 @@ def print_report(runs: list[Run], copy: dict, noop: dict, text: dict, workers: i
             for name, samples in sorted(run.memory.items()) if name.startswith("worker child") and samples
         ]
         print(f"  {run.mode} stored {run.stored:,}: " + ", ".join(main) + "; worker children " + ", ".join(children))
+    print(f"\nCPU per article during each run, ms (process trees; machine = busy time of all {psutil.cpu_count()} CPUs)")
+    for run in runs:
+        if run.cpu and run.latencies:
+            busy = run.cpu.get("machine", 0.0) / (run.wall * psutil.cpu_count()) if run.wall else 0.0
+            parts = ", ".join(f"{name} {1000 * seconds / len(run.latencies):.1f}" for name, seconds in run.cpu.items())
+            print(f"  {run.mode} stored {run.stored:,}: {parts}; CPUs {100 * busy:.0f}% busy")
     print("\nper run:")
     for run in runs:
         problems = []
@@ -530,7 +566,13 @@ def print_targets(runs: list[Run]) -> None:
 # ---------------------------------------------------------------- main
 
 
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    # `timeout` or `kill` end the run like Ctrl-C does: the stack's servers are stopped on the way out.
+    raise SystemExit(128 + signum)
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=2000, help="files uploaded per run (default 2000)")
     parser.add_argument("--stored", default="0,10000", help="store sizes to run at, ascending (e.g. 0,10000,100000,1000000)")
@@ -585,10 +627,14 @@ def main() -> int:
             sampler = Sampler(stack.pids, args.sample_every)
             sampler.start()
             began = time.monotonic() - sampler.started
+            cpu_before = cpu_seconds(stack.pids)
             try:
                 asyncio.run(measure(stack, run, args))
             finally:
                 ended = time.monotonic() - sampler.started
+                cpu_after = cpu_seconds(stack.pids)
+                run.cpu = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
+                run.wall = ended - began
                 sampler.stop.set()
                 sampler.join()
                 if profiler:
