@@ -357,7 +357,7 @@ class Profiler:
 
 FRAME = re.compile(r"^(?P<function>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
 STAGES = [  # (label, function, file ending): inclusive time under the task
-    ("load the files (SELECT content)", "load_pending_files", "workers/store.py"),
+    ("load the file (SELECT content)", "load_pending_file", "workers/store.py"),
     ("pipeline: decode, clean, identify (process_file)", "process_file", "workers/pipeline/process.py"),
     ("near-dup sketch (MinHash, band keys)", "sketch", "workers/neardup_index.py"),
     ("translation signals and keys (prepare)", "prepare", "workers/translation_index.py"),
@@ -459,7 +459,9 @@ def memory_peaks(run: Run) -> dict[str, float]:
 
 def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
     """User + system CPU so far of each named process and all its descendants, of this process
-    (the uploads and the feed polling), and of the whole machine (every CPU, busy time)."""
+    (the uploads and the feed polling), and of the whole machine (every CPU, busy time). A
+    descendant that has exited (a PostgreSQL backend or autovacuum worker) counts through its
+    parent's reaped-children times, so a difference of two readings loses nothing."""
     spent: dict[str, float] = {}
     for name, pid in pids.items():
         try:
@@ -473,7 +475,7 @@ def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
                 times = process.cpu_times()
             except psutil.NoSuchProcess:
                 continue
-            total += times.user + times.system
+            total += times.user + times.system + times.children_user + times.children_system
         spent[name] = total
     mine = psutil.Process().cpu_times()
     spent["bench (uploads, polling)"] = mine.user + mine.system

@@ -36,7 +36,8 @@ log = logging.getLogger(__name__)
 
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
 DURATION_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
-# What process_file returns, as counted; "already processed" is a redelivery that changed nothing.
+# A file's result as the file tasks name it, as counted; "already processed" is a redelivery that
+# changed nothing.
 FILE_OUTCOMES = {
     "created": "created", "duplicate": "duplicate", "rejected": "rejected", "failed": "failed",
     "already processed": "skipped", "retried": "retried",

@@ -38,18 +38,23 @@ class Outcome:
 
 
 def load_pending_file(conn: psycopg.Connection, file_id: int) -> PendingFile | None:
-    pending = load_pending_files(conn, [file_id])
-    return pending[0] if pending else None
+    row = conn.execute(
+        "SELECT id, job_id, name, content FROM job_files WHERE id = %s AND status = 'queued'",
+        (file_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    return PendingFile(row["id"], str(row["job_id"]), row["name"], bytes(row["content"]))
 
 
-def load_pending_files(conn: psycopg.Connection, file_ids: list[int]) -> list[PendingFile]:
-    """Those of the files still queued, in the order asked (each once): one query for a batch."""
+def queued_files(conn: psycopg.Connection, file_ids: list[int]) -> list[tuple[int, str]]:
+    """(file, job) of those still queued, in the order asked, each once; their contents are not
+    read here (a batch of large files would not fit in memory at once)."""
     rows = conn.execute(
-        "SELECT id, job_id, name, content FROM job_files WHERE id = ANY(%s) AND status = 'queued'",
-        (file_ids,),
+        "SELECT id, job_id FROM job_files WHERE id = ANY(%s) AND status = 'queued'", (file_ids,)
     ).fetchall()
-    by_id = {row["id"]: PendingFile(row["id"], str(row["job_id"]), row["name"], bytes(row["content"])) for row in rows}
-    return [by_id.pop(file_id) for file_id in file_ids if file_id in by_id]
+    job_of = {row["id"]: str(row["job_id"]) for row in rows}
+    return [(file_id, job_of.pop(file_id)) for file_id in file_ids if file_id in job_of]
 
 
 def record_article(

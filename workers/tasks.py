@@ -1,6 +1,7 @@
 """The Celery tasks: thin shells that load, call the pure pipeline, and store."""
 
 import logging
+from collections.abc import Callable
 from typing import NoReturn
 
 import kombu.exceptions
@@ -55,58 +56,70 @@ def process_file(self: Task, file_id: int, failed_attempts: int = 0) -> str:
     """Idempotent in the stored file: a second run, or a run for a file already done, changes nothing.
     The task of a file's retries; uploads arrive as process_files."""
     try:
-        with transaction() as conn:
-            pending = store.load_pending_file(conn, file_id)
-        outcome = _process(pending) if pending is not None else None
+        outcome = _load_and_process(file_id)
     except Exception as error:
         if infrastructure_down(error):
             _retry_later(self, error, [file_id], args=[file_id])
-        if failed_attempts >= settings.task_max_retries:
-            return _give_up(file_id, error, failed_attempts + 1)
-        countdown = retry_countdown(failed_attempts, settings.task_retry_backoff_max_seconds)
-        log.warning("file %s: attempt %d failed (%r); retrying in %ss", file_id, failed_attempts + 1, error, countdown)
-        count_file("retried")
-        raise self.retry(exc=error, countdown=countdown, kwargs={"failed_attempts": failed_attempts + 1})
+        return _after_failure(
+            file_id, error, failed_attempts,  # self.retry raises Retry: the task ends there
+            send_retry=lambda countdown, attempts: self.retry(
+                exc=error, countdown=countdown, kwargs={"failed_attempts": attempts}
+            ),
+        )
     return _report(file_id, outcome)
 
 
 @celery_app.task(name=PROCESS_FILES, bind=True, max_retries=None)
 def process_files(self: Task, file_ids: list[int]) -> list[str]:
-    """Many files in one task: one query loads them, then each is processed and stored in its own
-    transaction, so the lock order of one file (and its freedom from deadlock) holds unchanged.
-    A file that fails for its own sake goes on alone as a process_file task, with the retry budget
-    and backoff of that task; when the database or broker is down, the files not yet done are
-    retried together. Idempotent like process_file: a file already done is not loaded again."""
+    """Many files in one task, for less broker and task overhead per file; each is still loaded,
+    processed and stored on its own (one file's content in memory at a time, one transaction per
+    file, so the lock order of one file and its freedom from deadlock hold unchanged). A file
+    that fails for its own sake goes on alone as a process_file task, with the retry budget and
+    backoff of that task; when the database or broker is down, the files not yet done are retried
+    together. Idempotent like process_file: a file already done is skipped."""
     try:
         with transaction() as conn:
-            pending = store.load_pending_files(conn, file_ids)
+            queued = store.queued_files(conn, file_ids)
     except Exception as error:
         if infrastructure_down(error):
             _retry_later(self, error, file_ids, args=[file_ids])
         raise
-    if len(jobs := {file.job_id for file in pending}) == 1:
+    if len(jobs := {job_id for _, job_id in queued}) == 1:
         bind(job_id=jobs.pop())  # an upload's batch: Celery's "succeeded" line names its job
     results: list[str] = []
-    for position, file in enumerate(pending):
-        with log_context(file_id=file.id):
+    for position, (file_id, _) in enumerate(queued):
+        with log_context(file_id=file_id):
             try:
-                results.append(_one_of_batch(file))
+                results.append(_one_of_batch(file_id))
             except Exception as error:
                 if not infrastructure_down(error):
                     raise
-                remaining = [f.id for f in pending[position:]]
+                remaining = [queued_id for queued_id, _ in queued[position:]]
                 _retry_later(self, error, remaining, args=[remaining])
     return results
 
 
-def _one_of_batch(file: store.PendingFile) -> str:
+def _one_of_batch(file_id: int) -> str:
     """Its result; raises only when the database or broker is down (or the unforeseen)."""
     try:
-        return _report(file.id, _process(file))
+        return _report(file_id, _load_and_process(file_id))
     except Exception as error:
         if infrastructure_down(error):
             raise
-        return _hand_over(file.id, error)  # which raises in turn if it cannot send the retry
+        # Its next attempts are a process_file task of its own (raises if that cannot be sent).
+        return _after_failure(
+            file_id, error, 0,
+            send_retry=lambda countdown, attempts: process_file.apply_async(
+                args=[file_id], kwargs={"failed_attempts": attempts}, countdown=countdown
+            ),
+        )
+
+
+def _load_and_process(file_id: int) -> store.Outcome | None:
+    """None when the file is no longer queued (another run got there first)."""
+    with transaction() as conn:
+        pending = store.load_pending_file(conn, file_id)
+    return _process(pending) if pending is not None else None
 
 
 def _process(pending: store.PendingFile) -> store.Outcome | None:
@@ -143,15 +156,17 @@ def _retry_later(task: Task, error: Exception, file_ids: list[int], args: list) 
     raise task.retry(args=args, exc=error, countdown=countdown)
 
 
-def _hand_over(file_id: int, error: Exception) -> str:
-    """The first failed attempt of a file in a batch: its next attempts are a process_file task."""
-    if settings.task_max_retries <= 0:
-        return _give_up(file_id, error, 1)
-    countdown = retry_countdown(0, settings.task_retry_backoff_max_seconds)
-    # Worded as process_file's own retries: one file's attempts read alike wherever it came from.
-    log.warning("file %s: attempt 1 failed (%r); retrying in %ss", file_id, error, countdown)
-    process_file.apply_async(args=[file_id], kwargs={"failed_attempts": 1}, countdown=countdown)
+def _after_failure(
+    file_id: int, error: Exception, failed_attempts: int, send_retry: Callable[[int, int], object]
+) -> str:
+    """A file's attempt failed for its own sake: gives up once the retry budget is spent, else
+    sends its next attempt (countdown, attempts failed so far) after a growing backoff."""
+    if failed_attempts >= settings.task_max_retries:
+        return _give_up(file_id, error, failed_attempts + 1)
+    countdown = retry_countdown(failed_attempts, settings.task_retry_backoff_max_seconds)
+    log.warning("file %s: attempt %d failed (%r); retrying in %ss", file_id, failed_attempts + 1, error, countdown)
     count_file("retried")
+    send_retry(countdown, failed_attempts + 1)
     return "retried"
 
 

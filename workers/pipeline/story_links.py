@@ -88,6 +88,10 @@ class StorySignals:
         return tuple(sorted(set(self.names)))
 
     @cached_property
+    def number_weights(self) -> dict[str, float]:
+        return {number: number_weight(number) for number in self.numbers}
+
+    @cached_property
     def sorted_vocabulary(self) -> tuple[str, ...]:
         """The words and phrases, distinct and sorted."""
         return tuple(sorted({*self.words, *self.phrases}))
@@ -280,7 +284,7 @@ def score(a: StorySignals, b: StorySignals) -> LinkScore:
         image_score = 0.9 + 0.1 * len(shared_images) / min(len(a.images), len(b.images))
         evidence["images"] = shared_images
 
-    numbers = _number_similarity(a.numbers, b.numbers)
+    numbers = _number_similarity(a, b)
     names = _name_similarity(a, b)
     length = _length_factor(a, b)
     evidence["numbers"] = numbers
@@ -300,14 +304,14 @@ def score(a: StorySignals, b: StorySignals) -> LinkScore:
     return LinkScore(final, evidence)
 
 
-def _number_similarity(first: tuple[str, ...], second: tuple[str, ...]) -> dict[str, Any]:
+def _number_similarity(first: StorySignals, second: StorySignals) -> dict[str, Any]:
     """Weighted Dice of the two sets of figures: a translation keeps nearly all of them, another
     report of the same event shares some."""
-    a, b = set(first), set(second)
-    shared = sorted(a & b, key=lambda n: (-number_weight(n), n))
-    weight_a = sum(number_weight(n) for n in a)
-    weight_b = sum(number_weight(n) for n in b)
-    weight_shared = sum(number_weight(n) for n in shared)
+    weights_a, weights_b = first.number_weights, second.number_weights
+    shared = sorted(weights_a.keys() & weights_b.keys(), key=lambda n: (-weights_a[n], n))
+    weight_a = sum(weights_a.values())
+    weight_b = sum(weights_b.values())
+    weight_shared = sum(weights_a[n] for n in shared)
     agreement = 2 * weight_shared / (weight_a + weight_b) if weight_a + weight_b else 0.0
     # Confidence grows with how much the two could have agreed on, not only with what they did.
     confidence = min(1.0, min(weight_a, weight_b) / NUMBER_CONFIDENT_WEIGHT)

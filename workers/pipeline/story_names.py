@@ -101,20 +101,6 @@ def _cased(word: str) -> bool:
     return first.lower() != first.upper()
 
 
-_UNSPACED_WORD, _HAN_OR_KANA_WORD, _CASED_WORD, _CASELESS_WORD = range(4)
-
-
-@lru_cache(maxsize=1 << 16)
-def _kind_of(word: str) -> int:
-    """Which branch of name_skeletons a word takes: decided once per distinct word, not twice
-    more by regular expression for each of its occurrences."""
-    if _UNSPACED.search(word):
-        return _UNSPACED_WORD
-    if _HAN_OR_KANA.search(word):
-        return _HAN_OR_KANA_WORD
-    return _CASED_WORD if _cased(word) else _CASELESS_WORD
-
-
 def name_skeletons(text: str) -> tuple[set[str], tuple[str, ...], tuple[str, ...]]:
     """(names, words, phrases). Names: in scripts with letter case, runs of capitalised words
     not at the start of a sentence, each run joined into one skeleton (and each word of it
@@ -143,13 +129,15 @@ def name_skeletons(text: str) -> tuple[set[str], tuple[str, ...], tuple[str, ...
                 _add(phrases, "".join(caseless_run[start:start + size]))
         caseless_run.clear()
 
+    # Most texts have neither kind of script: then no word needs looking at for them.
+    may_be_unspaced = _UNSPACED.search(text) is not None
+    may_be_han_or_kana = _HAN_OR_KANA.search(text) is not None
     for start, word in words_of(text):
-        kind = _kind_of(word)
-        if kind == _UNSPACED_WORD:
+        if may_be_unspaced and _UNSPACED.search(word):
             close_name_run()
             close_caseless_run()
             continue
-        if kind == _HAN_OR_KANA_WORD:
+        if may_be_han_or_kana and _HAN_OR_KANA.search(word):
             close_name_run()
             close_caseless_run()
             for katakana in _KATAKANA.findall(word):
@@ -158,7 +146,7 @@ def name_skeletons(text: str) -> tuple[set[str], tuple[str, ...], tuple[str, ...
                         _add(words, skeleton(anyascii(part)))
             continue
         contiguous = text[max(0, start - 1):start] in (" ", "\u00a0", "-", "")
-        if kind == _CASED_WORD:
+        if _cased(word):
             close_caseless_run()
             sentence_start = start == 0 or bool(_SENTENCE_END.search(text[max(0, start - 3):start]))
             if word[0].isupper() and not sentence_start:

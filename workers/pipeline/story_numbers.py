@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 from workers.pipeline.language import dominant_script
 from workers.pipeline.matching import fold_digits
@@ -127,7 +126,6 @@ def with_common_era(numbers: list[str], text: str) -> list[str]:
     return numbers + [str(int(n) - 543) for n in numbers if n.isdigit() and 2400 <= int(n) <= 2700]
 
 
-@lru_cache(maxsize=1 << 16)  # scoring asks for the same figures' weights over and over
 def number_weight(number: str) -> float:
     """How much a shared figure says: long and decimal figures are rarer than 2-digit ones and
     years; round figures (50, 100, 2000) are commoner than others of their length."""
