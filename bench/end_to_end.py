@@ -568,8 +568,15 @@ def print_targets(runs: list[Run]) -> None:
 # ---------------------------------------------------------------- main
 
 
+_MAIN_PID = os.getpid()
+
+
 def _exit_on_sigterm(signum: int, _frame: object) -> None:
     # `timeout` or `kill` end the run like Ctrl-C does: the stack's servers are stopped on the way out.
+    if os.getpid() != _MAIN_PID:
+        # A forked helper (the filler's process pool, which its pool ends with SIGTERM) inherits
+        # this handler: it must die at once, as it would without one, not unwind holding a lock.
+        os._exit(128 + signum)
     raise SystemExit(128 + signum)
 
 
