@@ -140,12 +140,16 @@ def _report(file_id: int, outcome: store.Outcome | None) -> str:
     if outcome is None:
         result = "already processed"
     else:
-        message, fields = describe_decision(file_id, outcome)
-        log.info(message, extra=fields)
+        _log_decision(file_id, outcome)
         # A file the pipeline refused (_give_up answers "failed").
         result = "rejected" if outcome.status == "failed" else outcome.status
     count_file(result)
     return result
+
+
+def _log_decision(file_id: int, outcome: store.Outcome) -> None:
+    message, fields = describe_decision(file_id, outcome)
+    log.info(message, extra=fields)
 
 
 def _retry_later(task: Task, error: Exception, file_ids: list[int], args: list) -> NoReturn:
@@ -179,8 +183,7 @@ def _give_up(file_id: int, error: Exception, attempts: int) -> str:
     with transaction() as conn:
         outcome = store.record_rejection(conn, file_id, f"processing failed after {attempts} attempts: {error!r}")
     if outcome is not None:
-        message, fields = describe_decision(file_id, outcome)
-        log.info(message, extra=fields)
+        _log_decision(file_id, outcome)
     count_file("failed")
     return "failed"
 
