@@ -95,6 +95,12 @@ class ArticleParagraph(BaseModel):
     text: str
 
 
+class ParagraphLanguage(BaseModel):
+    paragraph: int = Field(description="Index into `paragraphs`.", examples=[2])
+    language: str = Field(description="BCP 47 tag of that paragraph.", examples=["en"])
+    confidence: float = Field(examples=[0.98])
+
+
 class Article(BaseModel):
     id: int
     title: str | None = Field(
@@ -107,10 +113,20 @@ class Article(BaseModel):
     captions: list[str] = Field(description="Photo captions, taken out of the body.")
     images: list[str] = Field(description="Image file names, in order.")
     source_url: str | None = Field(description="Canonical: lower-case host, no fragment, no tracking parameters.")
-    language: str | None = Field(description="ISO 639-1 code (639-3 where there is none).")
+    language: str | None = Field(
+        description="BCP 47 tag: `bn`, `zh-Hant`, `sr-Latn` (a script subtag where the language is written in "
+        "more than one script); `und-Ethi` / `und` when the language could not be told.",
+        examples=["bn"],
+    )
     script: str | None = Field(description="ISO 15924 code of the dominant script, e.g. Beng, Deva, Latn.")
-    language_confidence: float | None
+    language_confidence: float | None = Field(
+        description="How sure the detection is, in [0, 1]; for `und`, how close the best guess came; null when "
+        "the language was declared by the file (JSON `language`, HTML `lang`) rather than detected.",
+    )
     languages_mixed: bool = Field(description="A large part of the text is in another language.")
+    paragraph_languages: list[ParagraphLanguage] = Field(
+        default_factory=list, description="Paragraphs reliably in another language than the article's, in order."
+    )
     published_at: datetime | None
     duplicate_of: int | None = Field(description="The canonical article, when this one is a near duplicate of it.")
     duplicate_similarity: float | None = Field(description="This near duplicate's similarity to `duplicate_of`.")

@@ -13,3 +13,13 @@ def seed_paths() -> list[Path]:
 
 def seed_bytes(index: int) -> bytes:
     return seed_paths()[index].read_bytes()
+
+
+NTREX_DIR = SEEDS_DIR.parent / "ntrex"
+"""NTREX-128: real news stories, human-translated; `LANG/DOCID.txt`, one sentence a line."""
+
+
+def ntrex_text(folder: str, story: str) -> str:
+    path = NTREX_DIR / folder / f"{story}.txt"
+    assert path.is_file(), f"expected {path} (the NTREX stories in ../shared/data/ntrex)"
+    return path.read_text(encoding="utf-8")

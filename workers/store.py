@@ -79,9 +79,9 @@ def record_article(
     # winner's commit, does nothing, and then sees the winner's row.
     inserted = conn.execute(
         """INSERT INTO articles (file_id, language, script, language_confidence, languages_mixed,
-                                 title, lead, text, paragraphs, captions, images, source_url,
-                                 published_at, content_hash)
-           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                                 paragraph_languages, title, lead, text, paragraphs, captions, images,
+                                 source_url, published_at, content_hash)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
            ON CONFLICT (content_hash) DO NOTHING
            RETURNING id""",
         (
@@ -90,6 +90,7 @@ def record_article(
             draft.script,
             draft.language_confidence,
             draft.languages_mixed,
+            Jsonb([{"paragraph": p.index, "language": p.code, "confidence": p.confidence} for p in draft.paragraph_languages]),
             draft.title,
             draft.lead,
             draft.text,

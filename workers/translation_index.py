@@ -163,8 +163,8 @@ def find_candidates(
 
     Of those, only the ones in another known language come back: story_links.score gives a
     same-language or unknown-language pair 0, so their signals (most of the candidates, and the
-    bulk of what this query would read) are never fetched. The `language` column and the stored
-    signals' language are written from the same draft in the same transaction."""
+    bulk of what this query would read) are never fetched. The `language_base` column (the
+    tag's language subtag) and the stored signals' language come from the same draft."""
     source_url = material.signals.source_url
     if not material.keys and not source_url:
         return []
@@ -189,7 +189,7 @@ def find_candidates(
                GROUP BY article_id)
            SELECT a.id, found.strength, a.link_signals
            FROM found JOIN articles a ON a.id = found.article_id
-           WHERE a.duplicate_of IS NULL AND a.link_signals IS NOT NULL AND a.language <> %(language)s
+           WHERE a.duplicate_of IS NULL AND a.link_signals IS NOT NULL AND a.language_base <> %(language)s
            ORDER BY found.strength DESC, a.id""",
         {
             "keys": list(material.keys),
@@ -216,7 +216,7 @@ def lock_link_state(
     for _ in range(MAX_LOCK_ROUNDS):
         states = {
             r["id"]: (r["language"], r["group_id"])
-            for r in conn.execute("SELECT id, language, group_id FROM articles WHERE id = ANY(%s)", (ids,))
+            for r in conn.execute("SELECT id, language_base AS language, group_id FROM articles WHERE id = ANY(%s)", (ids,))
         }
         groups = {g for _, g in states.values() if g is not None} - locked_groups
         ungrouped = {a for a, (_, g) in states.items() if g is None} - locked_articles
@@ -244,7 +244,7 @@ def _group_languages(conn: psycopg.Connection, group_ids: list[int]) -> dict[int
     return {
         r["group_id"]: set(r["languages"])
         for r in conn.execute(
-            "SELECT group_id, array_agg(language) AS languages FROM articles WHERE group_id = ANY(%s) GROUP BY group_id",
+            "SELECT group_id, array_agg(language_base) AS languages FROM articles WHERE group_id = ANY(%s) GROUP BY group_id",
             (group_ids,),
         )
     }

@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import HTTPException, Path, Query, Request, Response
 from pydantic import BeforeValidator
 
+from babelwire.language_filter import LANGUAGE_FILTER_DESCRIPTION, ValidLanguageFilter
 from babelwire.problems import problem_responses
 from babelwire.schemas import PAGE_CURSOR_PATTERN, Article, ArticlePage, Group, Job
 from babelwire.web import Connection, create_app
@@ -74,7 +75,9 @@ def list_articles(
     after: Annotated[
         str | None, Query(pattern=PAGE_CURSOR_PATTERN, description="The `next` cursor of the previous page.", examples=["1234"])
     ] = None,
-    lang: Annotated[str | None, Query(min_length=2, max_length=8, description="Language code, e.g. `bn`.", examples=["bn"])] = None,
+    lang: Annotated[
+        ValidLanguageFilter | None, Query(min_length=2, max_length=35, description=LANGUAGE_FILTER_DESCRIPTION, examples=["bn"])
+    ] = None,
     group_id: Annotated[
         int | None,
         Query(

@@ -7,6 +7,7 @@ from uuid import UUID
 import psycopg
 
 from babelwire.db import get_pool
+from babelwire.language_filter import parse_language_filter
 from babelwire.schemas import (
     Article,
     ArticlePage,
@@ -58,7 +59,8 @@ def get_article(conn: psycopg.Connection, article_id: int) -> Article | None:
 
 ARTICLE_FILTERS = {
     "after": "id > %(after)s",
-    "language": "language = %(language)s",
+    "language": "language = %(language)s",  # a tag with a script: `zh-Hant`
+    "language_base": "language_base = %(language_base)s",  # a language in any script: `zh`
     "group_id": """group_id = (SELECT coalesce(merged_into, id) FROM translation_groups WHERE id = %(group_id)s)""",
     "domain": "source_domain(source_url) = %(domain)s",
     # Spelled as the partial indexes' predicates, so the planner can use them.
@@ -83,9 +85,11 @@ def list_articles(
     """Keyset pagination on the article id: stable while new articles arrive, and as fast on the
     last page as on the first. Filters combine with AND; each has an index (migration 0007). A
     merged group's id stands for the group it was merged into, as on GET /v1/groups/{id}."""
+    by_language = parse_language_filter(language) if language is not None else None
     asked = {
         "after": after,
-        "language": language,
+        "language": by_language.value if by_language and by_language.column == "language" else None,
+        "language_base": by_language.value if by_language and by_language.column == "language_base" else None,
         "group_id": group_id,
         "domain": source_domain,
         "canonical": True if canonical is True else None,
@@ -191,17 +195,19 @@ def export_articles(*, language: str | None, min_languages: int | None) -> Itera
     translation group (an article in no group has one)."""
     where = ["a.duplicate_of IS NULL"]
     if language is not None:
-        where.append("a.language = %(language)s")
+        by_language = parse_language_filter(language)
+        where.append(f"a.{by_language.column} = %(language)s")
+        language = by_language.value
     if min_languages is not None and min_languages > 1:
         # Correlated and per row (groups are small, `articles_group_id` finds them), so the first
         # line leaves at once and nothing is aggregated over the whole table.
         where.append(
-            """(SELECT count(DISTINCT m.language) FROM articles m
+            """(SELECT count(DISTINCT m.language_base) FROM articles m
                 WHERE m.group_id = a.group_id AND m.duplicate_of IS NULL) >= %(min_languages)s"""
         )
     query = f"""
         SELECT a.id, a.title, a.lead, a.text, a.paragraphs, a.captions, a.images, a.source_url,
-               a.language, a.script, a.language_confidence, a.languages_mixed, a.published_at,
+               a.language, a.script, a.language_confidence, a.languages_mixed, a.paragraph_languages, a.published_at,
                a.duplicate_of, a.duplicate_similarity, a.group_id, a.created_at, a.updated_at,
                a.file_id, f.job_id, f.name AS file_name,
                coalesce((SELECT jsonb_agg(jsonb_build_object('id', t.id, 'language', t.language) ORDER BY t.id)

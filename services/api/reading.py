@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
+from babelwire.language_filter import LANGUAGE_FILTER_DESCRIPTION, ValidLanguageFilter
 from services.api import queries
 
 NDJSON = "application/x-ndjson"
@@ -86,7 +87,8 @@ EXPORT_EXAMPLE = (
 )
 def export_articles(
     lang: Annotated[
-        str | None, Query(min_length=2, max_length=8, description="Only articles in this language.", examples=["bn"])
+        ValidLanguageFilter | None,
+        Query(min_length=2, max_length=35, description="Only articles in this language. " + LANGUAGE_FILTER_DESCRIPTION, examples=["bn"]),
     ] = None,
     min_languages: Annotated[
         int | None,

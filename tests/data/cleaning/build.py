@@ -68,6 +68,11 @@ def meta(name: str) -> dict:
     return INDEX[f"{name}.txt"]
 
 
+def tag_of(language: str) -> str:
+    """The stored BCP 47 tag: Chinese carries its script (the test articles are Simplified)."""
+    return {"zh": "zh-Hans"}.get(language, language)
+
+
 def script_of(language: str, declared: str) -> str | list[str]:
     return {"zh": ["Hans", "Hani"], "ko": ["Kore", "Hang"]}.get(language, declared)
 
@@ -88,7 +93,7 @@ def plain_expectation(name: str, paragraphs: list[str] | None = None, **extra) -
     """What an article from ../articles gives as plain text without boilerplate."""
     m = meta(name)
     fields = dict(
-        language=m["language"],
+        language=tag_of(m["language"]),
         script=script_of(m["language"], m["script"]),
         languages_mixed=False,
         title=None,

@@ -1,0 +1,57 @@
+"""The `lang` filter of the read API and the export: a BCP 47 tag, as the articles store them.
+
+A tag without a script (`zh`, `sr`, `cmn`, `ZH`) matches every article in that language,
+whatever its script (`zh-Hans`, `zh-Hant`): the filter's form before tags carried scripts keeps
+its answers. A tag with a script (`zh-Hant`, `sr-latn`) matches that script only. `und` matches
+the articles whose language could not be told."""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import langcodes
+from pydantic import AfterValidator
+
+
+class InvalidLanguageFilter(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class LanguageFilter:
+    column: str  # "language_base" or "language"
+    value: str
+
+    def sql(self, placeholder: str = "language") -> str:
+        return f"{self.column} = %({placeholder})s"
+
+
+def parse_language_filter(value: str) -> LanguageFilter:
+    """Raises InvalidLanguageFilter for what is no language tag (`x`, `12`, a NUL byte)."""
+    text = value.strip().replace("_", "-")
+    primary = text.split("-", 1)[0]
+    if not (primary.isascii() and primary.isalpha() and 2 <= len(primary) <= 8):
+        raise InvalidLanguageFilter(f"not a language tag such as `bn` or `zh-Hant`: {value!r}")
+    try:
+        tag = langcodes.get(text)
+    except (ValueError, LookupError) as error:
+        raise InvalidLanguageFilter(f"not a language tag such as `bn` or `zh-Hant`: {value!r}") from error
+    language = "und"
+    if tag.language:
+        standard = langcodes.get(langcodes.standardize_tag(tag.language, macro=True))
+        language = standard.language or tag.language
+    if tag.script:
+        return LanguageFilter("language", langcodes.Language.make(language=language, script=tag.script).to_tag())
+    return LanguageFilter("language_base", language)
+
+
+def _valid_language_filter(value: str) -> str:
+    parse_language_filter(value)  # InvalidLanguageFilter is a ValueError: a 422 naming the parameter
+    return value
+
+
+LANGUAGE_FILTER_DESCRIPTION = (
+    "BCP 47 language tag. Without a script (`zh`, `sr`, `bn`) it matches the language in any "
+    "script (`zh-Hans` and `zh-Hant`); with one (`zh-Hant`, `sr-Latn`) only that script; "
+    "`und` matches articles whose language could not be told."
+)
+ValidLanguageFilter = Annotated[str, AfterValidator(_valid_language_filter)]
