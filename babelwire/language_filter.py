@@ -5,15 +5,21 @@ whatever its script (`zh-Hans`, `zh-Hant`): the filter's form before tags carrie
 its answers. A tag with a script (`zh-Hant`, `sr-latn`) matches that script only. `und` matches
 the articles whose language could not be told."""
 
+import re
 from dataclasses import dataclass
 from typing import Annotated
 
 import langcodes
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StringConstraints
 
 
 class InvalidLanguageFilter(ValueError):
     pass
+
+
+LANGUAGE_TAG_PATTERN = r"^[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*$"
+"""BCP 47's shape: a language subtag, then subtags of letters and digits (`zh-Hant`, `sr_Latn`)."""
+LANGUAGE_TAG = re.compile(LANGUAGE_TAG_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -27,14 +33,14 @@ class LanguageFilter:
 
 def parse_language_filter(value: str) -> LanguageFilter:
     """Raises InvalidLanguageFilter for what is no language tag (`x`, `12`, a NUL byte)."""
-    text = value.strip().replace("_", "-")
-    primary = text.split("-", 1)[0]
-    if not (primary.isascii() and primary.isalpha() and 2 <= len(primary) <= 8):
+    if not LANGUAGE_TAG.fullmatch(value):
         raise InvalidLanguageFilter(f"not a language tag such as `bn` or `zh-Hant`: {value!r}")
+    text = value.replace("_", "-")
     try:
         tag = langcodes.get(text)
-    except (ValueError, LookupError) as error:
-        raise InvalidLanguageFilter(f"not a language tag such as `bn` or `zh-Hant`: {value!r}") from error
+    except (ValueError, LookupError):
+        # Well-formed but not a tag langcodes knows how to read: the language subtag alone.
+        return LanguageFilter("language_base", text.split("-", 1)[0].lower())
     language = "und"
     if tag.language:
         standard = langcodes.get(langcodes.standardize_tag(tag.language, macro=True))
@@ -54,4 +60,8 @@ LANGUAGE_FILTER_DESCRIPTION = (
     "script (`zh-Hans` and `zh-Hant`); with one (`zh-Hant`, `sr-Latn`) only that script; "
     "`und` matches articles whose language could not be told."
 )
-ValidLanguageFilter = Annotated[str, AfterValidator(_valid_language_filter)]
+ValidLanguageFilter = Annotated[
+    str,
+    StringConstraints(min_length=2, max_length=35, pattern=LANGUAGE_TAG_PATTERN),
+    AfterValidator(_valid_language_filter),
+]

@@ -24,7 +24,7 @@ EXPORT_PATH = "/v1/export/articles.ndjson"
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), help="File to write; - for stdout.")
 @url_option("BABELWIRE_API_URL", default_read_url, "read API")
 @key_option
-@click.option("--lang", help="Only articles in this language (ISO 639-1).")
+@click.option("--lang", help="Only articles in this language: a BCP 47 tag (`zh` any script, `zh-Hant` that script).")
 @click.option("--min-languages", type=click.IntRange(min=1), help="Only articles whose translation group has this many languages.")
 def export(output: Path, url: str, key: str | None, lang: str | None, min_languages: int | None) -> None:
     """Write every canonical article as NDJSON, one JSON object per line, streamed in constant memory."""

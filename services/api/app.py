@@ -76,7 +76,8 @@ def list_articles(
         str | None, Query(pattern=PAGE_CURSOR_PATTERN, description="The `next` cursor of the previous page.", examples=["1234"])
     ] = None,
     lang: Annotated[
-        ValidLanguageFilter | None, Query(min_length=2, max_length=35, description=LANGUAGE_FILTER_DESCRIPTION, examples=["bn"])
+        ValidLanguageFilter | None,
+        Query(description=LANGUAGE_FILTER_DESCRIPTION, examples=["bn"]),
     ] = None,
     group_id: Annotated[
         int | None,

@@ -88,7 +88,10 @@ EXPORT_EXAMPLE = (
 def export_articles(
     lang: Annotated[
         ValidLanguageFilter | None,
-        Query(min_length=2, max_length=35, description="Only articles in this language. " + LANGUAGE_FILTER_DESCRIPTION, examples=["bn"]),
+        Query(
+            examples=["bn"],
+            description="Only articles in this language. " + LANGUAGE_FILTER_DESCRIPTION,
+        ),
     ] = None,
     min_languages: Annotated[
         int | None,

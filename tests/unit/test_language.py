@@ -3,7 +3,7 @@ import pytest
 from tests.seeds import ntrex_text, seed_paths
 from workers.pipeline.article import SourceDocument
 from workers.pipeline.cleaning import clean
-from workers.pipeline.language import _detector, dominant_script, identify, link_language, normalise_code
+from workers.pipeline.language import _detector, cld2_verdict, dominant_script, identify, link_language, normalise_code
 from workers.pipeline.language_tags import tag_for
 
 SAMPLES = {
@@ -225,3 +225,11 @@ def test_tags_carry_a_script_where_the_language_has_several(language, script, ta
 def test_und_holds_no_translation_slot_and_scripts_share_one():
     assert link_language("und-Ethi") is None and link_language("und") is None
     assert link_language("zh-Hant") == link_language("zh-Hans") == "zh"
+
+
+def test_a_stray_control_character_does_not_hide_the_language():
+    """Real Bosnian news with U+0084 in it: CLD2 refuses any text holding a C1 control."""
+    text = ntrex_text("bos", "abcnews.306755")
+    assert "\x84" in text
+    verdict, reliable = cld2_verdict(text)
+    assert reliable and verdict.language is not None
