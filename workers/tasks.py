@@ -18,6 +18,7 @@ from workers.app import PROCESS_FILE, PROCESS_FILES, REQUEUE_WAITING_FILES, cele
 from workers.backoff import retry_delay
 from workers.logs import describe_decision
 from workers.metrics import count_file
+from workers.pipeline import language
 from workers.pipeline.decoding import RejectedFile
 from workers.pipeline.process import process_file as run_pipeline
 from workers.queueing import dispatch
@@ -42,6 +43,11 @@ def refuse_a_foreign_near_duplicate_index(**_: object) -> None:
     except neardup_index.KeySchemeMismatch as mismatch:
         log.critical("%s", mismatch)
         raise SystemExit(f"babelwire worker: {mismatch}") from None
+
+
+@worker_init.connect
+def load_language_models(**_: object) -> None:
+    language.load_models()
 
 
 def infrastructure_down(error: BaseException) -> bool:

@@ -10,6 +10,7 @@ bench/langid_eval.py measures the candidates and this combination on NTREX.
 Tags are BCP 47 (language_tags): `bn`, `zh-Hant`, `sr-Latn`, `und-Ethi`. The writing system is
 read off the Unicode names of the letters."""
 
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -55,8 +56,12 @@ TRADITIONAL = set("這個們來時對發經過後還與電東長國說會為議�
 
 
 # CLD2 refuses a whole text for one C0 or C1 control character (a stray U+0084 in real Bosnian
-# news); as spaces they change nothing it counts.
-CONTROLS_TO_SPACES = {code: " " for code in [*range(0x00, 0x20), *range(0x7F, 0xA0)] if chr(code) != "\n"}
+# news). Each becomes a character of its own UTF-8 length, so CLD2's byte offsets stay ours.
+CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def _without_controls(text: str) -> str:
+    return CONTROLS.sub(lambda found: " " if found.group() < "\x80" else "\u00a0", text)
 
 
 @dataclass(frozen=True)
@@ -77,24 +82,33 @@ def _cld3() -> gcld3.NNetLanguageIdentifier:
     return gcld3.NNetLanguageIdentifier(min_num_bytes=0, max_num_bytes=SECOND_OPINION_CHARS * 4)
 
 
+def load_models() -> None:
+    """Loads the models now (CLD2's tables are part of its library): a worker calls this before
+    it forks its pool, so the children share one copy and no task pays for the load."""
+    _detector().detect("warm", k=1)
+    _cld3()
+
+
 def _predict(text: str, k: int = 1) -> list[tuple[str, float]]:
     return [(str(r["lang"]), float(r["score"])) for r in _detector().detect(text, k=k)]
 
 
 def cld2_verdict(text: str) -> tuple[Verdict, bool]:
-    """CLD2's top language, how much of the text it holds, the other languages found in parts
-    of it, and whether CLD2 calls that reliable. Text CLD2 refuses (stray surrogates, invalid code points) is unknown."""
+    """CLD2's top language, how much of the text it holds, the other languages it found in
+    parts of the text, and whether CLD2 calls the top one reliable. Text CLD2 refuses (a stray surrogate) is unknown."""
     try:
-        reliable, _, details = pycld2.detect(text[:SAMPLE_CHARS].translate(CONTROLS_TO_SPACES))
+        reliable, _, details, vectors = pycld2.detect(_without_controls(text[:SAMPLE_CHARS]), returnVectors=True)
     except (pycld2.error, UnicodeError, ValueError):
         return Verdict(None, 0.0), False
     language = language_of(details[0][1])
-    others = {other: percent for _, code, percent, _ in details[1:] if percent and (other := language_of(code))}
+    others = sum(percent for _, code, percent, _ in details[1:] if percent and language_of(code))
     # The main language's share of the bytes not given to another language: a quote in another
     # language is no doubt about the main one, bytes CLD2 could not place are.
-    rest = 100 - sum(others.values())
+    rest = 100 - others
     confidence = details[0][2] / rest if rest > 0 and language else 0.0
-    also = frozenset(others)
+    # The spans along the text name languages too small for the top three.
+    found = {language_of(code) for *_, code in vectors} | {language_of(code) for _, code, percent, _ in details if percent}
+    also = frozenset(found - {language, None})
     return Verdict(language, round(min(confidence, 1.0), 4), also), reliable and language is not None
 
 
@@ -156,9 +170,11 @@ def identify(text: str, declared: str | None = None) -> LanguageGuess:
 def _other_paragraphs(
     paragraphs: list[str], letter_counts: list[int], whole: Verdict
 ) -> tuple[ParagraphLanguage, ...]:
-    """Paragraphs that CLD2 reliably puts in another language, one that it also found in the
-    whole text: a single sentence of Serbian alone may read as Bosnian, but then the whole text
-    shows no Bosnian part, and the sentence stays Serbian."""
+    """Paragraphs that CLD2 reliably puts in another language, one that it also found reading
+    the whole text: a single sentence of Serbian alone may read as Bosnian, but then the whole
+    text shows no Bosnian part, and the sentence stays Serbian. Judged one by one (a short
+    quote in the same script is lost in the whole text's spans), and only when the whole text
+    has another language at all."""
     if len(paragraphs) < 2 or not whole.also:
         return ()
     found = []
