@@ -46,11 +46,11 @@ celery_app.conf.update(
         "interval_step": 0.2,
         "interval_max": 0.2,
     },
-    # Beat keeps its schedule in memory: no file, so it starts wherever the worker can (a schedule
-    # file under .data/ killed it wherever the embedded servers had not made that directory, and
-    # nothing noticed). Both tasks run every few seconds; a restarted beat simply waits one
-    # interval, and the heartbeat's staleness allows for that.
-    beat_scheduler="celery.beat:Scheduler",
+    # Beat keeps its schedule in memory (workers/beat.py): no file, so it starts wherever the
+    # worker can (a schedule file under .data/ killed it wherever the embedded servers had not made
+    # that directory, and nothing noticed). Both tasks run every few seconds; a restarted beat
+    # simply waits one interval, and the heartbeat's staleness allows for that.
+    beat_scheduler="workers.beat:Scheduler",
     beat_schedule={
         "requeue-waiting-files": {
             "task": REQUEUE_WAITING_FILES,

@@ -34,6 +34,9 @@ os.environ["BABELWIRE_WEBHOOK_DISPATCH_INTERVAL_SECONDS"] = "1"
 # The session's keys make many requests in bursts: rate limits stay on (counted in Redis) but high.
 os.environ["BABELWIRE_RATE_LIMIT_INGEST"] = "100000/minute"
 os.environ["BABELWIRE_RATE_LIMIT_READ"] = "100000/minute"
+# The re-enqueue runs every second here; on a busy 2-core machine a tick can be late by more than
+# the default four intervals, and /readyz must not call the session's beat dead for that.
+os.environ["BABELWIRE_PERIODIC_STALE_AFTER_SECONDS"] = "30"
 
 
 
