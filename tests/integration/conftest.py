@@ -77,7 +77,8 @@ def worker(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     stop_process(process)
     import redis
 
-    redis.Redis.from_url(os.environ["REDIS_URL"]).delete(os.environ["BABELWIRE_QUEUE"])
+    queue = os.environ["BABELWIRE_QUEUE"]
+    redis.Redis.from_url(os.environ["REDIS_URL"]).delete(queue, f"{queue}.periodic")
 
 
 @pytest.fixture(scope="session")
