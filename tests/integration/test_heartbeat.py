@@ -64,6 +64,8 @@ def test_readyz_is_degraded_without_a_periodic_run_and_ready_with_one(scratch_da
         stopped = time.monotonic()
         gone = _until(base, "stale", timeout=STALE_AFTER_SECONDS + 10)
         stale_after = time.monotonic() - stopped
+        with psycopg.connect(scratch_database) as conn:
+            age = conn.execute("SELECT extract(epoch FROM now() - ran_at)::float8 FROM periodic_runs").fetchone()[0]
     finally:
         stop_process(api)
 
@@ -73,7 +75,11 @@ def test_readyz_is_degraded_without_a_periodic_run_and_ready_with_one(scratch_da
     assert now - 5 < gauge_with_beat <= now + 1, (gauge_with_beat, now)
     assert gone == (200, {"status": "degraded", "checks": {"database": "ok", "broker": "ok", "periodic": "stale"}})
     assert stale_after < STALE_AFTER_SECONDS + 3, f"stale only {stale_after:.1f}s after the worker stopped"
-    print(f"periodic heartbeat stale {stale_after:.1f}s after beat and its worker stopped (threshold {STALE_AFTER_SECONDS:.0f}s)")
+    assert STALE_AFTER_SECONDS < age < STALE_AFTER_SECONDS + 3, age
+    print(
+        f"/readyz said stale when the last run was {age:.1f}s old (threshold {STALE_AFTER_SECONDS:.0f}s), "
+        f"{stale_after:.1f}s after beat's worker had stopped"
+    )
 
     # Probes every quarter second: the API logged the missing beat once per episode, not per probe.
     log = (tmp_path / "api.log").read_text(errors="replace")
