@@ -23,6 +23,11 @@ PLAIN_FORMAT = "[%(asctime)s: %(levelname)s/%(processName)s] %(message)s"
 JSON_FIELDS = ["levelname", "name", "processName", "message"]
 QUIET_LOGGERS = ("pgserver", "yoyo", "httpx", "httpcore")
 """Libraries whose INFO lines are noise in our logs."""
+OUTAGE_NOISY_LOGGERS = ("psycopg.pool",)
+"""Libraries that warn on every failed connection attempt while a server is down (two lines per
+attempt, several attempts a second across processes): only their errors are kept. Every caller
+reports the outage itself: the APIs' 503s, the file tasks' retries, the periodic tasks' one line
+per outage (babelwire/outages.py)."""
 
 _context: ContextVar[dict[str, Any]] = ContextVar("babelwire_log_context", default={})
 
@@ -125,3 +130,5 @@ def setup_logging(
         uvicorn_logger.propagate = True
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name in OUTAGE_NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)

@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     requeue_after_seconds: float = 300.0
     requeue_interval_seconds: float = 30.0
     requeue_batch: int = 1000
+    # /readyz answers `degraded` (still 200) when the re-enqueue's last run, as recorded by the
+    # worker that ran it (babelwire/periodic_runs.py), is older than this: beat or every worker is
+    # gone, so files accepted while Redis was down would wait for good. None: four re-enqueue
+    # intervals (2 min by default), room for a late tick without calling a live beat dead.
+    periodic_stale_after_seconds: float | None = Field(default=None, gt=0)
 
     # Files per worker task: an upload of many files goes out in tasks of this many, each file
     # still stored in its own transaction. Fewer, larger tasks cost less broker and task overhead
@@ -111,6 +116,10 @@ class Settings(BaseSettings):
     # that a text sharing bands with many stored articles (boilerplate) costs a bounded amount.
     near_duplicate_max_candidates: int = Field(default=20, ge=1)
 
+
+    @property
+    def periodic_stale_after(self) -> float:
+        return self.periodic_stale_after_seconds or 4 * self.requeue_interval_seconds
 
     @field_validator("rate_limit_ingest", "rate_limit_read")
     @classmethod

@@ -12,7 +12,7 @@ from starlette.types import ASGIApp
 from babelwire.api_keys import Scope
 from babelwire.auth import OPEN_ROUTE_OPENAPI, require
 from babelwire.db import close_pool, get_pool
-from babelwire.health import Readiness, readiness
+from babelwire.health import Readiness, overall, readiness
 from babelwire.logs import setup_logging
 from babelwire.metrics import RequestMetricsMiddleware, install_metrics
 from babelwire.problems import install_problem_handlers, problem, problem_responses
@@ -52,16 +52,18 @@ def create_app(title: str, description: str, scope: Scope) -> FastAPI:
         return {"status": "ok"}
 
     @app.get(
-        "/readyz", tags=["health"], summary="Readiness: PostgreSQL and the Redis broker answer",
+        "/readyz", tags=["health"],
+        summary="Readiness: PostgreSQL and the Redis broker answer (503 if not); `degraded` when the periodic re-enqueue is late",
         response_model=Readiness, responses=problem_responses(503), openapi_extra=OPEN_ROUTE_OPENAPI,
     )
     def readyz() -> Readiness | JSONResponse:
         checks = readiness(get_settings())
-        failing = [f"{name} {result}" for name, result in checks.items() if result != "ok"]
-        if failing:
+        status = overall(checks)
+        if status == "unavailable":
+            failing = [f"{name} {result}" for name, result in checks.items() if result != "ok"]
             # problem() adds Retry-After to every 503.
             return problem(503, f"not ready: {', '.join(failing)}", instance="/readyz", checks=checks)
-        return Readiness(status="ready", checks=checks)
+        return Readiness(status=status, checks=checks)
 
     install_metrics(app)
 

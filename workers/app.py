@@ -2,6 +2,7 @@
 ingest API uses it to publish without loading the pipeline."""
 
 from celery import Celery
+from kombu import Exchange, Queue
 
 from babelwire.settings import get_settings
 from workers.broker import transport_for
@@ -10,12 +11,20 @@ PROCESS_FILE = "babelwire.process_file"
 PROCESS_FILES = "babelwire.process_files"
 REQUEUE_WAITING_FILES = "babelwire.requeue_waiting_files"
 
+DISPATCH_WEBHOOKS = "babelwire.dispatch_webhooks"  # defined in workers/webhooks.py
+
 settings = get_settings()
+# The periodic tasks have a queue of their own, which every worker consumes besides the files'
+# queue: a backlog of thousands of files must not hold back the re-enqueue and its heartbeat
+# (babelwire/periodic_runs.py) until readiness calls beat dead. A worker run with `-Q` must name both.
+PERIODIC_QUEUE = f"{settings.queue}.periodic"
 
 celery_app = Celery("babelwire", broker=settings.redis_url, include=["workers.tasks", "workers.webhooks", "workers.metrics"])
 celery_app.conf.update(
     broker_transport=transport_for(settings.redis_url),
     task_default_queue=settings.queue,
+    task_queues=[Queue(name, Exchange(name), routing_key=name) for name in (settings.queue, PERIODIC_QUEUE)],
+    task_routes={name: {"queue": PERIODIC_QUEUE} for name in (REQUEUE_WAITING_FILES, DISPATCH_WEBHOOKS)},
     # A file's message is acknowledged only once its outcome is committed; a worker that dies
     # mid-task leaves the message to be delivered again, and the task is idempotent.
     task_acks_late=True,
@@ -37,6 +46,11 @@ celery_app.conf.update(
         "interval_step": 0.2,
         "interval_max": 0.2,
     },
+    # Beat keeps its schedule in memory (workers/beat.py): no file, so it starts wherever the
+    # worker can (a schedule file under .data/ killed it wherever the embedded servers had not made
+    # that directory, and nothing noticed). Both tasks run every few seconds; a restarted beat
+    # simply waits one interval, and the heartbeat's staleness allows for that.
+    beat_scheduler="workers.beat:Scheduler",
     beat_schedule={
         "requeue-waiting-files": {
             "task": REQUEUE_WAITING_FILES,
@@ -44,7 +58,7 @@ celery_app.conf.update(
         },
         # Turns new changes into webhook deliveries (workers/webhooks.py).
         "dispatch-webhooks": {
-            "task": "babelwire.dispatch_webhooks",
+            "task": DISPATCH_WEBHOOKS,
             "schedule": settings.webhook_dispatch_interval_seconds,
         },
     },

@@ -11,7 +11,9 @@ from celery.signals import worker_init
 
 from babelwire.broker import queue_depth
 from babelwire.db import database_unavailable, transaction
+from babelwire import periodic_runs
 from babelwire.logs import bind, log_context
+from babelwire.outages import OutageLog
 from babelwire.settings import get_settings
 from workers import neardup_index, store, translation_index
 from workers.app import PROCESS_FILE, PROCESS_FILES, REQUEUE_WAITING_FILES, celery_app
@@ -194,17 +196,25 @@ def _give_up(file_id: int, error: Exception, attempts: int) -> str:
     return "failed"
 
 
+# Made at import, in the worker's main process before it forks: one outage for all its children.
+_requeue_database = OutageLog(log, "re-enqueue: database")
+_requeue_broker = OutageLog(log, "re-enqueue: broker")
+
+
 @celery_app.task(name=REQUEUE_WAITING_FILES)
 def requeue_waiting_files() -> int:
-    """Sends again every file still queued whose last send is older than the re-enqueue delay."""
+    """Sends again every file still queued whose last send is older than the re-enqueue delay, and
+    records the heartbeat that /readyz and /metrics read (this run proves beat and a worker live)."""
     try:
         with transaction() as conn:
+            periodic_runs.record_run(conn, periodic_runs.REQUEUE)
             file_ids = store.waiting_file_ids(conn, settings.requeue_after_seconds, settings.requeue_batch)
     except Exception as error:
         if not database_unavailable(error):
             raise
-        log.warning("database unavailable, nothing re-enqueued this round: %r", error)  # the next round will
+        _requeue_database.failed(error)  # nothing re-enqueued this round; the next round will
         return 0
+    _requeue_database.succeeded()
     if file_ids and (backlog := _broker_backlog()) >= settings.requeue_batch:
         # Files waiting behind a long queue are not lost: sending them again would only pile up
         # copies. Stranded ones (held by a worker that died) go out once the queue drains.
@@ -219,7 +229,9 @@ def requeue_waiting_files() -> int:
 def _broker_backlog() -> int:
     """Messages waiting in the broker queue; 0 when Redis cannot be asked (dispatch will find out)."""
     try:
-        return queue_depth(settings, settings.broker_timeout_seconds)
+        backlog = queue_depth(settings, settings.broker_timeout_seconds)
     except redis.RedisError as error:
-        log.warning("broker queue depth unknown: %r", error)
+        _requeue_broker.failed(error)
         return 0
+    _requeue_broker.succeeded()
+    return backlog

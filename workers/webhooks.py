@@ -26,7 +26,8 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from babelwire import changes
-from babelwire.db import transaction
+from babelwire.db import database_unavailable, transaction
+from babelwire.outages import OutageLog
 from babelwire.schemas import Change
 from babelwire.settings import get_settings
 from babelwire.webhook_signatures import (
@@ -105,8 +106,26 @@ def overdue_delivery_ids(conn: psycopg.Connection, overdue_seconds: float, limit
     return [row["id"] for row in rows]
 
 
+# Made at import, in the worker's main process before it forks: one outage for all its children.
+_dispatch_database = OutageLog(log, "webhook dispatch: database")
+
+
 @celery_app.task(name=DISPATCH_WEBHOOKS)
 def dispatch_webhooks() -> int:
+    """Runs every couple of seconds: a database outage is logged once, when it starts and ends,
+    not as a task failure with a traceback on every tick."""
+    try:
+        new = _dispatch_new_changes()
+    except Exception as error:
+        if not database_unavailable(error):
+            raise
+        _dispatch_database.failed(error)  # the next tick picks up where the cursor stayed
+        return 0
+    _dispatch_database.succeeded()
+    return new
+
+
+def _dispatch_new_changes() -> int:
     new: list[int] = []
     for _ in range(BATCHES_PER_RUN):
         with transaction() as conn:

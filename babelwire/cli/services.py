@@ -81,7 +81,7 @@ def up(data_dir: Path) -> None:
             log.warning("For a local trial only; set BABELWIRE_ALLOW_ANONYMOUS=false and make keys")
             log.warning("with `babelwire keys create` for anything else.")
             log.warning("!" * 78)
-        status = _run_stack(data_dir)
+        status = _run_stack()
     sys.exit(status)
 
 
@@ -90,12 +90,9 @@ def up(data_dir: Path) -> None:
 @click.option("--concurrency", type=click.IntRange(min=1), help="Child processes (default: BABELWIRE_WORKER_CONCURRENCY).")
 @click.option("--hostname", help="The worker's node name (Celery's default: celery@HOST).")
 @click.option("--loglevel", help="Log level (default: BABELWIRE_LOG_LEVEL).")
-@click.option("--schedule", type=click.Path(path_type=Path, dir_okay=False), help="Beat's schedule file (default: DATA_DIR/celerybeat-schedule).")
 @click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
-@click.pass_obj
 def worker(
-    data_dir: Path, beat: bool, concurrency: int | None, hostname: str | None, loglevel: str | None,
-    schedule: Path | None, celery_args: tuple[str, ...],
+    beat: bool, concurrency: int | None, hostname: str | None, loglevel: str | None, celery_args: tuple[str, ...],
 ) -> None:
     """Run a Celery worker on REDIS_URL's queue BABELWIRE_QUEUE. Arguments after the options go to
     `celery worker` as they are."""
@@ -105,7 +102,7 @@ def worker(
         "--loglevel", loglevel or settings.log_level,
     ]
     if beat:
-        command += ["--beat", "--schedule", str(schedule or data_dir / "celerybeat-schedule")]
+        command.append("--beat")  # its schedule lives in memory (workers/app.py): no file, no directory
     if hostname:
         command += ["--hostname", hostname]
     # The worker takes this process's place: signals (Ctrl-C, a supervisor's TERM) reach Celery itself.
@@ -123,15 +120,14 @@ def flower(port: int, address: str | None, flower_args: tuple[str, ...]) -> None
     os.execv(sys.executable, [*command, *flower_args])
 
 
-def _run_stack(data_dir: Path) -> int:
+def _run_stack() -> int:
     settings = get_settings()
     python = sys.executable
     commands = {
         "ingest": [python, "-m", "uvicorn", "services.ingest.app:app", "--host", settings.host, "--port", str(settings.ingest_port)],
         "api": [python, "-m", "uvicorn", "services.api.app:app", "--host", settings.host, "--port", str(settings.api_port)],
         "worker": [
-            *CELERY, "worker", "--beat", "--schedule", str(data_dir / "celerybeat-schedule"),
-            "--concurrency", str(settings.worker_concurrency), "--loglevel", settings.log_level,
+            *CELERY, "worker", "--beat", "--concurrency", str(settings.worker_concurrency), "--loglevel", settings.log_level,
         ],
     }
     stop = threading.Event()

@@ -15,6 +15,7 @@ from prometheus_client.registry import Collector
 
 from babelwire.broker import queue_depth
 from babelwire.db import get_pool
+from babelwire.periodic_runs import last_runs
 from babelwire.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ def stored_counts(settings: Settings) -> dict:
                FROM translation_groups"""
         ).fetchone()
         links = conn.execute("SELECT count(*) AS n FROM translation_links").fetchone()["n"]
+        periodic = last_runs(conn)
     return {
         "files": {status: int(files[status]) for status in FILE_STATUSES},
         "languages": {row["language"]: row["articles"] for row in languages},
@@ -52,6 +54,7 @@ def stored_counts(settings: Settings) -> dict:
         "duplicates": {"exact": int(files["duplicate"]) - near, "near": near},
         "groups": {"live": groups["live"], "merged": groups["merged"]},
         "links": links,
+        "periodic": {task: ran_at.timestamp() for task, ran_at in periodic.items()},
     }
 
 
@@ -108,3 +111,13 @@ def _stored_families(counts: dict) -> Iterator[Metric]:
         groups.add_metric([state], n)
     yield groups
     yield GaugeMetricFamily("babelwire_translation_links", "Translation links between articles.", value=counts["links"])
+    # A timestamp, not an age, as Prometheus prefers: alert on `time() - this > N`. Absent until
+    # the first run was recorded (a new database, or beat never ran).
+    periodic = GaugeMetricFamily(
+        "babelwire_periodic_last_run_timestamp_seconds",
+        "Unix time a worker last ran this periodic task that beat sent (requeue_waiting_files: the heartbeat /readyz judges).",
+        labels=["task"],
+    )
+    for task, timestamp in sorted(counts["periodic"].items()):
+        periodic.add_metric([task], timestamp)
+    yield periodic

@@ -34,6 +34,9 @@ os.environ["BABELWIRE_WEBHOOK_DISPATCH_INTERVAL_SECONDS"] = "1"
 # The session's keys make many requests in bursts: rate limits stay on (counted in Redis) but high.
 os.environ["BABELWIRE_RATE_LIMIT_INGEST"] = "100000/minute"
 os.environ["BABELWIRE_RATE_LIMIT_READ"] = "100000/minute"
+# The re-enqueue runs every second here; on a busy 2-core machine a tick can be late by more than
+# the default four intervals, and /readyz must not call the session's beat dead for that.
+os.environ["BABELWIRE_PERIODIC_STALE_AFTER_SECONDS"] = "30"
 
 
 
@@ -74,7 +77,8 @@ def worker(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     stop_process(process)
     import redis
 
-    redis.Redis.from_url(os.environ["REDIS_URL"]).delete(os.environ["BABELWIRE_QUEUE"])
+    queue = os.environ["BABELWIRE_QUEUE"]
+    redis.Redis.from_url(os.environ["REDIS_URL"]).delete(queue, f"{queue}.periodic")
 
 
 @pytest.fixture(scope="session")

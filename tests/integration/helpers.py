@@ -30,7 +30,7 @@ def start_worker(
     """A Celery worker process, once it is ready; `beat` embeds the periodic tasks in it."""
     command = [
         sys.executable, "-m", "celery", "-A", "workers.app", "worker",
-        *(["--beat", "--schedule", str(log_path.with_suffix(".beat"))] if beat else []),
+        *(["--beat"] if beat else []),  # beat's schedule lives in memory (workers/app.py)
         "--hostname", f"{name}@%h", "--concurrency", str(concurrency), "--loglevel", "INFO",
     ]
     # Plain log lines unless extra_env says otherwise: tests such as test_faults read them in

@@ -74,7 +74,7 @@ def stack(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
             stop_process(process)
         import redis
 
-        redis.Redis.from_url(os.environ["REDIS_URL"]).delete(queue)
+        redis.Redis.from_url(os.environ["REDIS_URL"]).delete(queue, f"{queue}.periodic")
 
 
 def _spawn(command: list, env: dict[str, str], log: Path, processes: list[subprocess.Popen]) -> subprocess.Popen:
@@ -338,6 +338,7 @@ def test_flower_shows_the_running_worker(stack: Stack, tmp_path: Path) -> None:
             workers = response.json()
             time.sleep(0.5)
         queues = [queue["name"] for queue in workers[stack.worker_name]["active_queues"]]
-        assert queues == [stack.env["BABELWIRE_QUEUE"]], queues
+        # The files' queue and the periodic tasks' own (workers/app.py).
+        assert queues == [stack.env["BABELWIRE_QUEUE"], f"{stack.env['BABELWIRE_QUEUE']}.periodic"], queues
     finally:
         stop_process(flower)

@@ -438,3 +438,206 @@ def test_uploads_while_postgres_restarts_get_503_then_resume_and_nothing_is_lost
     assert {r.status_code for r in reads_after} <= {200, 503}, [r.text for r in reads_after]
 
     _assert_every_accepted_file_processed_once(stack, uploaders.uploads)
+    _assert_one_line_per_outage(stack.logs / "worker.log", outage)
+
+
+def _assert_one_line_per_outage(worker_log: Path, outage: Outage) -> None:
+    """Beat's tasks were sent every second through the outage: each that met it logged its start
+    once and its end once (babelwire/outages.py), with no task failure or traceback per tick. (How
+    many ticks a child could run while the file tasks held both waiting on the pool varies; the
+    next test counts ticks exactly.)"""
+    lines = worker_log.read_text(errors="replace").splitlines()
+    seconds = outage.starting - outage.down
+    logged = 0
+    for task in ("webhook dispatch", "re-enqueue"):
+        started = [line for line in lines if f"{task}: database: unavailable" in line]
+        ended = [line for line in lines if f"{task}: database: available again" in line]
+        print(f"{task}: {len(started)} line(s) at the start of a {seconds:.0f}s outage, {len(ended)} at its end")
+        assert len(started) <= 1 and len(ended) == len(started), (started, ended)
+        logged += len(started)
+    assert logged >= 1, "no periodic task met the outage"
+    # Celery's line for a task that raised (a traceback follows it).
+    per_tick = [line for line in lines if "raised unexpected" in line and ("dispatch_webhooks" in line or "requeue" in line)]
+    assert not per_tick, per_tick[:2]
+
+
+# `babelwire up` (what `make run` runs) on configured servers, started in a directory with no
+# `.data/`: where the issue found beat dead at start, so that files accepted while Redis was down
+# (and those whose messages the restarted Redis lost) were never processed.
+REDIS_RESTART_SECONDS = 10.0  # as long as the restart the issue measured
+BIG_UPLOAD_FILES = 200
+
+
+@pytest.fixture(scope="module")
+def up_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    root = tmp_path_factory.mktemp("up")
+    workdir = root / "cwd"  # the launcher's working directory: nothing in it, no .data/
+    workdir.mkdir()
+    postgres = LocalPostgres(free_port())
+    broker = LocalRedis(root / "redis", free_port())
+    launcher: subprocess.Popen | None = None
+    try:
+        postgres.init()
+        postgres.start()
+        broker.start()
+        with psycopg.connect(postgres.server_url, autocommit=True) as admin:
+            admin.execute('CREATE DATABASE "up"')
+        database_url = f"postgresql://postgres@127.0.0.1:{postgres.port}/up"
+        ingest_key, read_key = _prepare(database_url)
+        ingest_port, api_port = free_port(), free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": broker.url,
+            "BABELWIRE_INGEST_PORT": str(ingest_port),
+            "BABELWIRE_API_PORT": str(api_port),
+            "BABELWIRE_WORKER_CONCURRENCY": "2",
+            "BABELWIRE_QUEUE": f"babelwire-up-{uuid.uuid4().hex[:8]}",
+            "BABELWIRE_LOG_FORMAT": "plain",
+            # The re-enqueue within a test's patience (defaults: after 300 s, every 30 s).
+            "BABELWIRE_REQUEUE_AFTER_SECONDS": "3",
+            "BABELWIRE_REQUEUE_INTERVAL_SECONDS": "1",
+        }
+        with (root / "worker.log").open("wb") as log:
+            launcher = subprocess.Popen(
+                [sys.executable, "-m", "babelwire.cli", "up"], cwd=workdir, env=env,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        ingest_url, api_url = f"http://127.0.0.1:{ingest_port}", f"http://127.0.0.1:{api_port}"
+        for url in (ingest_url, api_url):
+            wait_for_http(f"{url}/healthz", launcher)
+        yield Stack(postgres, broker, database_url, ingest_url, api_url, ingest_key, read_key, launcher, root)
+        assert not (workdir / ".data").exists(), "`babelwire up` on configured servers made embedded data"
+    finally:
+        if launcher is not None:
+            stop_process(launcher, timeout=60)  # the launcher stops its children in order
+        broker.stop()
+        postgres.stop_if_running()
+        postgres.remove()
+
+
+def _readyz_until(url: str, wanted: str, timeout: float) -> tuple[dict, float]:
+    """/readyz's last answer once its status is `wanted` (or the timeout ends), and the wait."""
+    started = time.monotonic()
+    while True:
+        response = httpx.get(f"{url}/readyz", timeout=10)
+        body = response.json()
+        if body.get("status") == wanted or time.monotonic() - started > timeout:
+            return body, time.monotonic() - started
+        time.sleep(0.25)
+
+
+def _queued_files(database_url: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        return conn.execute("SELECT count(*) FROM job_files WHERE status = 'queued'").fetchone()[0]
+
+
+def test_babelwire_up_on_configured_servers_recovers_every_file_after_a_redis_restart(up_stack: Stack):
+    # Beat runs: a worker has run the re-enqueue it sent, so readiness says ready.
+    ready, waited = _readyz_until(up_stack.ingest_url, "ready", timeout=60)
+    assert ready == {"status": "ready", "checks": {"database": "ok", "broker": "ok", "periodic": "ok"}}, (
+        f"{ready}\n{_tail(up_stack.logs / 'worker.log')}"
+    )
+
+    with Uploaders(up_stack) as uploaders:
+        outage = Outage()
+        time.sleep(1.5)
+        with uploaders.client() as client:
+            uploaders.uploads.append(big := _upload(client, count=BIG_UPLOAD_FILES))
+        assert big.status == 202, big.response and big.response.text
+        outage.stopping = time.monotonic()
+        up_stack.redis.stop()  # every message it held is lost: it keeps nothing on disk
+        outage.down = time.monotonic()
+        time.sleep(REDIS_RESTART_SECONDS)
+        outage.starting = time.monotonic()
+        up_stack.redis.start()
+        outage.up = time.monotonic()
+        waiting_at_restart = _queued_files(up_stack.database_url)
+        time.sleep(2)
+    phases = _by_phase(uploaders.uploads, outage)
+    assert {u.status for u in uploaders.uploads} == {202}, _texts([u for u in uploaders.uploads if u.status != 202])
+    assert len(phases["during"]) >= 5, "too few uploads during the outage"
+
+    _assert_every_accepted_file_processed_once(up_stack, uploaders.uploads)
+    recovered_after = time.monotonic() - outage.up
+    accepted = sum(len(u.names) for u in uploaders.uploads if u.status == 202)
+    ready_again, _ = _readyz_until(up_stack.ingest_url, "ready", timeout=30)
+    print(
+        f"babelwire up on configured servers: {accepted} files accepted, Redis down "
+        f"{outage.starting - outage.down:.1f}s, {waiting_at_restart} waiting when it came back; every file "
+        f"processed {recovered_after:.1f}s after Redis was back (re-enqueue after 3 s, every 1 s); "
+        f"ready {waited:.1f}s after start"
+    )
+    assert ready_again["status"] == "ready", ready_again
+
+    # The read API's gauge of the heartbeat is recent by the database's clock.
+    metrics = httpx.get(f"{up_stack.api_url}/metrics", timeout=10).text
+    last_run = next(
+        float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
+        if line.startswith('babelwire_periodic_last_run_timestamp_seconds{task="requeue_waiting_files"}')
+    )
+    with psycopg.connect(up_stack.database_url) as conn:
+        now = conn.execute("SELECT extract(epoch FROM now())::float8").fetchone()[0]
+    assert now - 10 < last_run <= now + 1, (last_run, now)
+
+
+# The periodic tasks' bodies, ticking in a process of their own against a database that is
+# stopped and started again: as beat would run them, only faster and with no worker in between.
+TICKER = """
+import sys, time
+from pathlib import Path
+from babelwire.logs import setup_logging
+from workers import tasks, webhooks
+
+setup_logging()
+stop = Path(sys.argv[1])
+while not stop.exists():
+    webhooks.dispatch_webhooks()
+    tasks.requeue_waiting_files()
+    # One line per tick on stdout, for the test to count the ticks that met the outage.
+    print("down" if webhooks._dispatch_database.down else "up", flush=True)
+    time.sleep(0.1)
+"""
+
+
+def test_a_database_outage_is_one_log_line_per_periodic_task_not_one_per_tick(tmp_path: Path):
+    postgres = LocalPostgres(free_port())
+    try:
+        postgres.init()
+        postgres.start()
+        with psycopg.connect(postgres.server_url, autocommit=True) as admin:
+            admin.execute('CREATE DATABASE "ticks"')
+        database_url = f"postgresql://postgres@127.0.0.1:{postgres.port}/ticks"
+        _prepare(database_url)
+        stop = tmp_path / "stop"
+        env = {
+            **os.environ, "DATABASE_URL": database_url, "BABELWIRE_LOG_FORMAT": "plain",
+            # Each tick gives up on the stopped database quickly, so many ticks meet the outage.
+            "BABELWIRE_DB_POOL_TIMEOUT_SECONDS": "0.3", "BABELWIRE_DB_RECONNECT_TIMEOUT_SECONDS": "1",
+        }
+        with (tmp_path / "ticks.out").open("wb") as out, (tmp_path / "ticks.log").open("wb") as err:
+            ticker = subprocess.Popen([sys.executable, "-c", TICKER, str(stop)], cwd=REPO, env=env, stdout=out, stderr=err)
+        try:
+            time.sleep(3)
+            postgres.stop()
+            time.sleep(4)
+            postgres.start()
+            time.sleep(4)
+        finally:
+            stop.touch()
+            assert ticker.wait(timeout=30) == 0, _tail(tmp_path / "ticks.log")
+    finally:
+        postgres.stop_if_running()
+        postgres.remove()
+
+    ticks = (tmp_path / "ticks.out").read_text().split()
+    lines = (tmp_path / "ticks.log").read_text(errors="replace").splitlines()
+    down_ticks = ticks.count("down")
+    print(f"{len(ticks)} ticks, {down_ticks} during the outage; the log:", *lines, sep="\n")
+    assert down_ticks >= 3, f"too few ticks met the outage: {ticks}"
+    assert ticks[-1] == "up", "the ticks never found the database again"
+    # The whole log of the outage: a line when each task met it and one when each saw it end.
+    assert len(lines) == 4, lines
+    for task in ("webhook dispatch", "re-enqueue"):
+        assert sum(f"ERROR/MainProcess] {task}: database: unavailable" in line for line in lines) == 1, lines
+        assert sum(f"WARNING/MainProcess] {task}: database: available again" in line for line in lines) == 1, lines
