@@ -1,9 +1,9 @@
 """Language identification on NTREX news: every candidate side by side (issue 17).
 
-    .venv/bin/python bench/langid_eval.py                    # everything: NTREX, mixed documents, published figures
-    .venv/bin/python bench/langid_eval.py --limit 5          # quick: 5 files per language folder
+    .venv/bin/python bench/langid_eval.py              # everything (about 1-2 minutes on 2 cores)
+    .venv/bin/python bench/langid_eval.py --limit 5    # quick: 5 files per language folder
     .venv/bin/python bench/langid_eval.py --candidates babelwire,fasttext --per-language
-    .venv/bin/python bench/langid_eval.py --mixed            # only the mixed documents
+    .venv/bin/python bench/langid_eval.py --mixed      # only the mixed documents
     .venv/bin/python bench/langid_eval.py --json /tmp/langid.json   # also every figure and every label
 
 Data: every `*.txt` of `--data` (default `../shared/data/ntrex`, relative to the repository root):
@@ -21,7 +21,10 @@ Grading (the same for every candidate). A label is normalised the same way as th
   (finer and consistent: a `cmn` label on `zh` text); macrolanguages come from the IANA subtag
   registry shipped in language_data. Siblings are wrong (`hr` for `bs`, `nn` for `nb`).
   Deprecated `sh`/`hbs` (Serbo-Croatian) stays the macrolanguage `sh`: langcodes would turn it
-  into `sr-Latn`, which would make a coarser-but-true label a wrong sibling;
+  into `sr-Latn`, which would make a coarser-but-true label a wrong sibling. The registry decides,
+  not us: it puts `id` under `ms`, so `ms` on Indonesian and `id` on Malay text count as right,
+  and `standardize_tag(macro=True)` makes the `kmr` folder `ku`, so `ckb` on it counts as right;
+  the summary lists every right label that is not the truth's own language, with its count;
 - wrong, whatever the language: both the label and the truth carry a script subtag and they differ
   (`sr-Latn` on `sr-Cyrl` text, `zh-Hant` on `zh-Hans` text, gcld3's romanised `zh-Latn`);
 - precision = right / labelled, coverage = labelled / files.
@@ -42,7 +45,8 @@ UTF-8), the peak RSS of its process (resource.getrusage) once the model is loade
 holds the articles too), and the resident memory loading the model added (VmRSS before and after).
 
 Output, as plain-text tables on stdout:
-1. summary per candidate: files, labelled, right, precision, coverage, right / files, CPU, RSS;
+1. summary per candidate: files, labelled, right, precision, coverage, right / files, CPU, RSS,
+   and the right labels that are a macrolanguage or a member of one rather than the language;
 2. per language folder for `--chosen` (default babelwire; every candidate with `--per-language`):
    right / labelled / files and the wrong labels given, then the folders never right;
 3. reliability, for each candidate that gives a confidence in [0, 1]: labels and share right per
@@ -50,9 +54,12 @@ Output, as plain-text tables on stdout:
 4. published figures for GlotLID and OpenLID (not installable here), quoted with their sources;
 5. mixed documents (`--mixed` for only these): NTREX stories in a main language with one or two
    lines replaced by the same lines of the same story in another language (pairs across scripts
-   and within one script, stories and lines drawn with `--seed`): main language right, and for
-   candidates that report per-paragraph languages, the inserted lines found, the inserted lines
-   given a wrong language, and false reports on the main-language lines.
+   and within one script; `--mixed-stories` stories per pair, stories and lines drawn with
+   `--seed`; only lines with 40 letters or more are swapped, never the headline): main language
+   right for every candidate, and for those that report per-paragraph languages
+   (`guess.paragraphs`: `.index` among the non-empty lines, `.code`, `.confidence`) the inserted
+   lines found in their language, the inserted lines given another language, and false reports
+   (a language other than the main one) on the main-language lines.
 Exit status 0 whatever the figures: it measures, it does not gate.
 """
 
@@ -187,6 +194,7 @@ class Tag:
         return f"{self.language}-{self.script}" if self.script else self.language
 
 
+@lru_cache(maxsize=512)
 def truth_of(folder: str) -> Tag:
     """The language of a folder: `arb` -> ar, `srp-Latn` -> sr-Latn, `zho-TW` -> zh-Hant,
     `variants/ref-2.spa` -> es."""
@@ -229,15 +237,19 @@ def macrolanguages() -> dict[str, str]:
     }
 
 
-def is_right(label: Tag, truth: Tag) -> bool:
+def match(label: Tag, truth: Tag) -> str:
+    """"same" language, "coarser" (the label is the truth's macrolanguage), "finer" (the truth is
+    the label's macrolanguage) or "wrong"."""
     if label.script and truth.script and label.script != truth.script:
-        return False
+        return "wrong"
     macro = macrolanguages()
-    return (
-        label.language == truth.language
-        or label.language == macro.get(truth.language)
-        or macro.get(label.language) == truth.language
-    )
+    if label.language == truth.language:
+        return "same"
+    if label.language == macro.get(truth.language):
+        return "coarser"
+    if macro.get(label.language) == truth.language:
+        return "finer"
+    return "wrong"
 
 
 def grade(code: str | None, truth: Tag) -> tuple[str | None, bool | None]:
@@ -245,7 +257,7 @@ def grade(code: str | None, truth: Tag) -> tuple[str | None, bool | None]:
     label = parse_label(code)
     if label is None:
         return None, None
-    return str(label), is_right(label, truth)
+    return str(label), match(label, truth) != "wrong"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -371,9 +383,15 @@ class MixedDocument:
 
 @dataclass(frozen=True)
 class Job:
+    """What a candidate's process labels. It reads the articles itself: receiving them pickled
+    would leave a transient peak in the RSS that the model is measured by."""
+
     candidate: str
-    articles: Sequence[Article]
-    mixed: Sequence[MixedDocument]
+    data: Path
+    limit: int | None
+    ntrex: bool  # False: only the mixed documents
+    mixed_stories: int
+    seed: int
 
 
 def peak_rss_mb() -> float:
@@ -381,7 +399,7 @@ def peak_rss_mb() -> float:
 
 
 def current_rss_mb() -> float:
-    """Resident now: unlike the peak, not masked by the transient peak of unpickling the articles."""
+    """Resident now: what the model adds is not hidden under an earlier, higher peak."""
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
@@ -391,6 +409,8 @@ def current_rss_mb() -> float:
 def run_job(job: Job) -> dict[str, Any]:
     """Load one candidate, then label every article and mixed document, timing each call."""
     started = time.monotonic()
+    articles = load_articles(job.data, job.limit) if job.ntrex else []
+    mixed_documents = build_mixed(job.data, job.mixed_stories, job.seed)
     rss_before = current_rss_mb()
     try:
         load_started = time.process_time()
@@ -402,8 +422,8 @@ def run_job(job: Job) -> dict[str, Any]:
     rss_loaded, rss_model = peak_rss_mb(), current_rss_mb() - rss_before
     records = [_label(detect, article.text) | {"folder": article.folder, "file": article.name,
                                                "bytes": len(article.text.encode())}
-               for article in job.articles]
-    mixed = [_label(detect, document.text) for document in job.mixed]
+               for article in articles]
+    mixed = [_label(detect, document.text) for document in mixed_documents]
     return {
         "candidate": job.candidate,
         "load_cpu_s": load_cpu,
@@ -431,13 +451,13 @@ def _label(detect: Detector, text: str) -> dict[str, Any]:
     return record
 
 
-def run_candidates(names: Sequence[str], articles: Sequence[Article], mixed: Sequence[MixedDocument],
-                   processes: int) -> dict[str, dict[str, Any]]:
-    """Every candidate in a fresh process (so its peak RSS is its own), `processes` at once."""
-    jobs = [Job(name, articles, mixed) for name in sorted(names, key=RUN_ORDER.index)]
+def run_candidates(names: Sequence[str], args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """Every candidate in a fresh process (so its peak RSS is its own), `args.processes` at once."""
+    jobs = [Job(name, args.data, args.limit, not args.mixed, args.mixed_stories, args.seed)
+            for name in sorted(names, key=RUN_ORDER.index)]
     context = multiprocessing.get_context("spawn")
     results = {}
-    with context.Pool(processes=min(processes, len(jobs)), maxtasksperchild=1) as pool:
+    with context.Pool(processes=min(args.processes, len(jobs)), maxtasksperchild=1) as pool:
         for result in pool.imap_unordered(run_job, jobs):
             results[result["candidate"]] = result
             state = result.get("failed") or f"{result['wall_s']:.1f} s wall"
@@ -454,10 +474,17 @@ def score_articles(result: dict[str, Any]) -> dict[str, Any]:
     records = result["records"]
     folders: dict[str, dict[str, Any]] = defaultdict(lambda: {"files": 0, "labelled": 0, "right": 0,
                                                               "wrong": Counter()})
+    by_kind: Counter[str] = Counter()
+    through_macrolanguage: Counter[str] = Counter()
     for record in records:
         truth = truth_of(record["folder"])
         label, right = grade(record["code"], truth)
         record["truth"], record["label"], record["right"] = str(truth), label, right
+        if right:
+            kind = match(parse_label(record["code"]), truth)
+            by_kind[kind] += 1
+            if kind != "same":
+                through_macrolanguage[f"{label} on {record['folder']}"] += 1
         folder = folders[record["folder"]]
         folder["truth"] = str(truth)
         folder["files"] += 1
@@ -486,6 +513,8 @@ def score_articles(result: dict[str, Any]) -> dict[str, Any]:
         "load_cpu_s": result["load_cpu_s"],
         "errors": sum("error" in record for record in records),
         "never_right": sorted(name for name, folder in folders.items() if folder["right"] == 0),
+        "right_by_match": {kind: by_kind[kind] for kind in ("same", "coarser", "finer")},
+        "right_through_macrolanguage": dict(through_macrolanguage.most_common()),
     }
     for folder in folders.values():
         folder["wrong"] = dict(folder["wrong"].most_common())
@@ -620,6 +649,14 @@ def print_summary(scores: dict[str, dict[str, Any]], failed: dict[str, str]) -> 
                      f"{s['rss_loaded_mb']:.0f}", f"{s['model_mb']:.0f}"])
     print(table(["candidate", "files", "labelled", "right", "right/lab", "lab/files", "right/files",
                  "CPU ms/art", "ms/10KB", "RSS MB", "+model MB"], rows))
+    print("   right through a macrolanguage (label on folder x files), not the same language:")
+    for name, score in scores.items():
+        s = score["summary"]
+        through = s["right_through_macrolanguage"]
+        shown = ", ".join(f"{pair} x{count}" for pair, count in list(through.items())[:6])
+        more = f", ... ({len(through) - 6} more)" if len(through) > 6 else ""
+        print(f"   {name}: coarser {s['right_by_match']['coarser']}, finer {s['right_by_match']['finer']}"
+              + (f": {shown}{more}" if through else ""))
     for name, score in scores.items():
         if score["summary"]["errors"]:
             print(f"  {name}: {score['summary']['errors']} articles raised an error (no label)")
@@ -726,6 +763,7 @@ def machine() -> dict[str, Any]:
         "nproc": len(os.sched_getaffinity(0)),
         "cpu": cpu_model,
         "python": platform.python_version(),
+        "load_average_1min": round(os.getloadavg()[0], 2),  # the machine is shared: CPU figures drift
         "commit": commit + (" (workers/pipeline modified)" if dirty else ""),
         "versions": versions,
     }
@@ -768,12 +806,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     mixed_documents = build_mixed(args.data, args.mixed_stories, args.seed)
     print(f"Language identification on {args.data.name}: {len(articles)} files in "
           f"{len({article.folder for article in articles})} folders, {len(mixed_documents)} mixed documents")
-    print(f"{run['date']}, {run['nproc']} CPUs ({run['cpu']}), Python {run['python']}, commit {run['commit']}")
+    print(f"{run['date']}, {run['nproc']} CPUs ({run['cpu']}), load average {run['load_average_1min']}, "
+          f"Python {run['python']}, commit {run['commit']}")
     print("versions: " + ", ".join(f"{package} {version}" for package, version in run["versions"].items()))
     print()
 
     started = time.monotonic()
-    results = run_candidates(args.candidates, articles, mixed_documents, args.processes)
+    results = run_candidates(args.candidates, args)
     failed = {name: result["failed"] for name, result in results.items() if "failed" in result}
     ran = {name: result for name, result in results.items() if "failed" not in result}
     scores = {name: score_articles(result) for name, result in ran.items()} if articles else {}

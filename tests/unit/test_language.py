@@ -233,3 +233,12 @@ def test_a_stray_control_character_does_not_hide_the_language():
     assert "\x84" in text
     verdict, reliable = cld2_verdict(text)
     assert reliable and verdict.language is not None
+
+
+def test_a_quote_in_another_script_does_not_change_the_tag():
+    """Han writes a word in a character or two, Latin in many letters: one English line in a
+    short Chinese report can outnumber its Han letters, yet the article stays zh-Hans."""
+    text, _ = _mixed("zho-CN", "eng", "reuters.218921", (0, 2))
+    assert dominant_script(text) == "Latn"
+    guess = identify(text)
+    assert guess.code == "zh-Hans" and any(p.code == "en" for p in guess.paragraphs)

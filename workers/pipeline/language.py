@@ -158,6 +158,10 @@ def identify(text: str, declared: str | None = None) -> LanguageGuess:
         return LanguageGuess(code=tag_for(hint, script), script=script, confidence=None)
     others = _other_paragraphs(paragraphs, letter_counts, verdict)
     other_letters = sum(letter_counts[p.index] for p in others)
+    if others:
+        # The script of the article's own language, not of a long quote in another one.
+        quoted = {p.index for p in others}
+        script = dominant_script("\n".join(p for i, p in enumerate(paragraphs) if i not in quoted)) or script
     return LanguageGuess(
         code=tag_for(verdict.language, script),
         script=script,
