@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
+from babelwire.parameters import text_query
 from services.api import queries
 
 NDJSON = "application/x-ndjson"
@@ -85,9 +86,7 @@ EXPORT_EXAMPLE = (
     },
 )
 def export_articles(
-    lang: Annotated[
-        str | None, Query(min_length=2, max_length=8, description="Only articles in this language.", examples=["bn"])
-    ] = None,
+    lang: text_query("Only articles in this language.", "bn", min_length=2, max_length=8) = None,
     min_languages: Annotated[
         int | None,
         Query(

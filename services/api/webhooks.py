@@ -6,23 +6,23 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, HTTPException, Path, Query, status
+from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field, field_validator
 
 from babelwire import webhooks
 from babelwire.auth import require
+from babelwire.parameters import MAX_ID, id_path
 from babelwire.problems import problem_responses
 from babelwire.schemas import PAGE_CURSOR_PATTERN, ChangeKind
 from babelwire.web import Connection
 
-MAX_ID = 2**63 - 1
 WEBHOOK_URL_PATTERN = (
     r"^[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9._~%!$&'()*+,;=:-]*@)?[A-Za-z0-9._~%!$&'()*+,;=-]+(:[0-9]*)?([/?#][!-~]*)?$"
 )
 """An absolute http(s) URL in printable ASCII (percent-encode the rest) with a host name or IPv4
 address: what the OpenAPI document promises is accepted (http_url below checks it the way delivery
 will read it). Plain character classes only: `\\S` differs between regex engines."""
-WebhookId = Annotated[int, Path(ge=1, le=MAX_ID, description="The webhook's id.", examples=[3])]
+WebhookId = id_path("The webhook's id.", example=3)
 
 SIGNING = """Each delivery is a `POST` of a JSON body `{"delivery_id", "webhook_id", "change"}` —
 `change` exactly as `GET /v1/changes` serves it — with the headers
