@@ -200,6 +200,18 @@ def _end_as_json_schema_means(case: schemathesis.Case) -> None:
                 values[name] = value[:-1]
 
 
+def _integers_as_digits(case: schemathesis.Case) -> None:
+    """JSON Schema counts 86400.0 as an integer, and the generator sends it so; the API reads an id
+    or count as ASCII digits only (babelwire/parameters.py), as every client writes an integer.
+    An integral float in the query or path is sent as its digits: the case stays valid, and an
+    invalid one (1.5, a string) stays invalid."""
+    for values in (case.query, case.path_parameters):
+        if isinstance(values, dict):
+            for name, value in values.items():
+                if isinstance(value, float) and value.is_integer():
+                    values[name] = int(value)
+
+
 def _keep_on_this_machine(case: schemathesis.Case) -> None:
     """Every webhook URL that the API could accept is swapped for one on 127.0.0.1 (the worker
     delivers to every registered webhook), keeping whatever made it invalid: a URL off the
@@ -253,6 +265,7 @@ def _outsider(case: schemathesis.Case, scope: str) -> dict[str, str]:
 
 def _fuzz(case: schemathesis.Case, records: Records, scope: str) -> None:
     _end_as_json_schema_means(case)
+    _integers_as_digits(case)
     if case.operation.label == "POST /v1/webhooks":
         _keep_on_this_machine(case)
     records.spare_existing(case)
