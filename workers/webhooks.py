@@ -220,10 +220,11 @@ def deliver_webhook(delivery_id: int) -> str:
     status_code: int | None = None
     try:
         # To the address just checked, with the URL's own Host and TLS server name, and no redirects.
-        response = httpx.post(
-            target.pinned_url, content=body, headers={**headers, "Host": target.host_header},
-            extensions={"sni_hostname": target.host}, timeout=settings.webhook_timeout_seconds, follow_redirects=False,
-        )
+        with httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as client:
+            response = client.post(
+                target.pinned_url, content=body, headers={**headers, "Host": target.host_header},
+                extensions={"sni_hostname": target.host},
+            )
         status_code = response.status_code
         error = None if 200 <= status_code < 300 else f"HTTP {status_code}"
     except httpx.HTTPError as failure:
