@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import File, HTTPException, Path, Request, Response, UploadFile, status
+from fastapi import APIRouter, File, HTTPException, Path, Request, Response, UploadFile, status
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,13 +18,13 @@ from babelwire.schemas import Job, JobAccepted
 from babelwire.settings import Settings, get_settings
 from babelwire.web import Connection, create_app
 from services.ingest import archives
+from services.ingest.uploads import MAX_NAME_CHARS, UploadRoute
 from workers.pipeline.formats import split_records
 from workers.queueing import dispatch
 
 log = logging.getLogger(__name__)
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-MAX_NAME_CHARS = 1024
 
 app = create_app(
     "Babelwire ingest API",
@@ -69,9 +69,10 @@ class RequestBodyLimit:
 
 
 app.add_middleware(RequestBodyLimit)
+uploads = APIRouter(route_class=UploadRoute)  # the form read with the service's limits
 
 
-@app.post(
+@uploads.post(
     "/v1/jobs",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobAccepted,
@@ -112,6 +113,9 @@ def create_job(
     status_url = str(request.url_for("get_job", job_id=job_id))
     response.headers["Location"] = status_url
     return JobAccepted(job_id=job_id, status_url=status_url, files=len(incoming))
+
+
+app.include_router(uploads)
 
 
 @app.get(
