@@ -332,8 +332,8 @@ def _gunzip_file(name: str, content: bytes, limits: ArchiveLimits, budget: Expan
     limits as an archive member, named f"{name}/{name without .gz}"."""
     inner = posixpath.basename(name.replace("\\", "/"))
     for suffix in GZIP_SUFFIXES:
-        if inner.lower().endswith(suffix) and len(inner) > len(suffix):
-            inner = inner[: -len(suffix)]
+        if inner.lower().endswith(suffix):
+            inner = inner[: -len(suffix)] or "content"
             break
     file_name = f"{name}/{inner}"
     budget.add_members()

@@ -309,16 +309,22 @@ def test_a_zip_with_a_comment_still_reads():
     assert member.error is None and member.content == ONE
 
 
-@pytest.mark.parametrize(("name", "inner"), [("story.txt.gz", "story.txt"), ("feed.GZ", "feed"), ("x.gzip", "x"), (".gz", ".gz")])
+@pytest.mark.parametrize(("name", "inner"), [("story.txt.gz", "story.txt"), ("feed.GZ", "feed"), ("x.gzip", "x"), (".gz", "content"), ("plain", "plain")])
 def test_a_gzip_of_one_file_is_that_file(name, inner):
     (member,) = expand(name, __import__("gzip").compress(ONE, mtime=0), LIMITS)
     assert (member.name, member.content, member.error) == (f"{name}/{inner}", ONE, None)
 
 
 def test_a_gzip_of_one_file_keeps_the_limits():
-    big = __import__("gzip").compress(b"x" * (LIMITS.max_file_bytes + 10), mtime=0)
-    (member,) = expand("big.txt.gz", big, LIMITS)
+    import gzip
+    import random
+
+    noise = random.Random(16).randbytes(LIMITS.max_file_bytes + 10)  # incompressible: no bomb, just big
+    (member,) = expand("big.txt.gz", gzip.compress(noise, compresslevel=1, mtime=0), LIMITS)
     assert member.content is None and member.error.startswith(f"member is {LIMITS.max_file_bytes + 1} bytes")
+
+    (bomb,) = expand("zeros.txt.gz", gzip.compress(bytes(LIMITS.max_file_bytes), mtime=0), LIMITS)
+    assert bomb.content is None and bomb.error.startswith("compression bomb: ")
 
 
 def test_an_encrypted_zip_member_is_not_read():
