@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from babelwire.api_keys import scopes_of
 from babelwire.auth import CHALLENGE, REVIEW_COOKIE, REVIEW_PREFIX
 from babelwire.db import get_pool
+from babelwire.display import visible
 from babelwire.parameters import id_path
 from babelwire.settings import get_settings
 from babelwire.web import Connection
@@ -254,5 +255,5 @@ def percent(done: int, total: int) -> int:
     return round(100 * done / total) if total else 0
 
 
-templates.filters.update(excerpt=excerpt, number=number, when=when)
+templates.filters.update(excerpt=excerpt, number=number, when=when, visible=visible)  # visible: file names
 templates.globals.update(percent=percent, prefix=REVIEW_PREFIX, evidence_signals=evidence_signals)
