@@ -15,6 +15,7 @@ from fastapi import HTTPException, Request, Response
 from fastapi.routing import APIRoute
 from python_multipart.multipart import DEFAULT_MAX_HEADER_SIZE
 from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from babelwire.settings import get_settings
 
@@ -37,7 +38,7 @@ class UploadRequest(Request):
         limit = get_settings().max_files_per_request
         try:
             form = await super().form(max_files=limit, max_fields=limit, max_part_size=MAX_FIELD_BYTES)
-        except HTTPException as refused:
+        except StarletteHTTPException as refused:  # what Starlette's form parsing raises (FastAPI's is a subclass)
             raise _own_refusal(refused, limit) from None
         try:
             check_parts(form)
@@ -73,7 +74,7 @@ def check_parts(form: FormData) -> None:
             )
 
 
-def _own_refusal(refused: HTTPException, limit: int) -> HTTPException:
+def _own_refusal(refused: StarletteHTTPException, limit: int) -> StarletteHTTPException:
     """The parser's refusal, said as the service's limit it stands for (others unchanged)."""
     detail = str(refused.detail)
     if detail.startswith("Too many files"):
