@@ -8,6 +8,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, File, HTTPException, Path, Request, Response, UploadFile, status
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -72,6 +73,17 @@ app.add_middleware(RequestBodyLimit)
 uploads = APIRouter(route_class=UploadRoute)  # the form read with the service's limits
 
 
+class UploadForm(BaseModel):
+    # Forbidden in the document too (additionalProperties: false): UploadRoute names such parts.
+    model_config = ConfigDict(extra="forbid")
+
+    files: list[UploadFile] = Field(
+        min_length=1,
+        description="Article files (text, HTML, JSON or NDJSON, or zip / tar / tar.gz archives of them, "
+        "or a gzip of one file); repeat the part for many.",
+    )
+
+
 @uploads.post(
     "/v1/jobs",
     status_code=status.HTTP_202_ACCEPTED,
@@ -80,14 +92,8 @@ uploads = APIRouter(route_class=UploadRoute)  # the form read with the service's
     summary="Upload one or more article files as a new job",
     responses=problem_responses(400, 413),  # 400: a body that cannot be parsed as multipart
 )
-def create_job(
-    request: Request,
-    response: Response,
-    files: Annotated[
-        list[UploadFile],
-        File(min_length=1, description="Article files (text, HTML, JSON or NDJSON, or zip / tar / tar.gz archives of them); repeat the part for many."),
-    ],
-) -> JobAccepted:
+def create_job(request: Request, response: Response, form: Annotated[UploadForm, File()]) -> JobAccepted:
+    files = form.files
     settings = get_settings()
     if len(files) > settings.max_files_per_request:
         raise HTTPException(413, f"{len(files)} files in one request; the limit is {settings.max_files_per_request}")
