@@ -71,9 +71,13 @@ class Allowance:
             if not entry:
                 continue
             try:
-                networks.append(ipaddress.ip_network(entry, strict=False))
+                network = ipaddress.ip_network(entry, strict=False)
             except ValueError:
                 names.add(entry.rstrip("."))
+                continue
+            if network.num_addresses == 1:  # ::ffff:127.0.0.1 is judged as 127.0.0.1, so listed as that
+                network = ipaddress.ip_network(_unmapped(network.network_address))
+            networks.append(network)
         return cls(frozenset(names), tuple(networks))
 
     def allows(self, address: IPAddress) -> bool:
