@@ -13,10 +13,10 @@ from babelwire import webhooks
 from babelwire.auth import require
 from babelwire.parameters import MAX_ID, id_path
 from babelwire.problems import problem_responses
-from babelwire.settings import get_settings
-from babelwire.webhook_targets import TargetRefused, check_target
 from babelwire.schemas import PAGE_CURSOR_PATTERN, ChangeKind
+from babelwire.settings import get_settings
 from babelwire.web import Connection
+from babelwire.webhook_targets import TargetRefused, check_target
 
 WEBHOOK_URL_PATTERN = (
     r"^[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9._~%!$&'()*+,;=:-]*@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&'()*+,;=-]+)(:[0-9]*)?([/?#][!-~]*)?$"
