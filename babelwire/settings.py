@@ -105,6 +105,12 @@ class Settings(BaseSettings):
     webhook_retry_max_seconds: float = Field(default=3600.0, gt=0)
     webhook_retry_for_seconds: float = Field(default=86400.0, gt=0)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Where deliveries may go (babelwire/webhook_targets.py), checked at registration and before
+    # every attempt: https only unless webhook_allow_http, and public addresses only unless
+    # webhook_allowed_hosts lists the host: comma-separated host names, addresses or networks
+    # ("hooks.internal, 10.2.0.0/16, 127.0.0.1") for receivers on premises.
+    webhook_allow_http: bool = False
+    webhook_allowed_hosts: str = ""
 
     # Near-duplicate detection: a new article whose verified similarity to a stored canonical
     # article reaches the threshold is recorded as that article's duplicate. Changing it needs no

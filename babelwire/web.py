@@ -15,6 +15,7 @@ from babelwire.db import close_pool, get_pool
 from babelwire.health import Readiness, overall, readiness
 from babelwire.logs import setup_logging
 from babelwire.metrics import RequestMetricsMiddleware, install_metrics
+from babelwire.parameters import refuse_control_characters
 from babelwire.problems import install_problem_handlers, problem, problem_responses
 from babelwire.settings import get_settings
 
@@ -43,7 +44,8 @@ def create_app(title: str, description: str, scope: Scope) -> FastAPI:
         version="0.1.0",
         lifespan=_lifespan,
         responses=problem_responses(401, 403, 422, 429, 500, 503),
-        dependencies=[require(scope)],
+        # The key first: an outsider learns nothing of the parameters.
+        dependencies=[require(scope), Depends(refuse_control_characters)],
     )
     install_problem_handlers(app)
 

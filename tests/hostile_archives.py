@@ -120,3 +120,15 @@ def zip_with_lying_header(content: bytes, declared_size: int) -> bytes:
         assert data[offset : offset + 4] == real
         data[offset : offset + 4] = forged
     return bytes(data)
+
+
+def zip_cut_after_a_stored_zip(inner: bytes, filler: bytes) -> bytes:
+    """A zip holding, uncompressed, a whole inner zip and then a larger member, cut in half: the
+    outer directory is gone while the inner zip's directory, whole, lies in what is left (the
+    upload that used to be read as the inner zip, so a nested archive got expanded)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr(zipfile.ZipInfo("inner.zip", date_time=FIXED_DATE), inner)
+        archive.writestr(zipfile.ZipInfo("filler.txt", date_time=FIXED_DATE), filler)
+    whole = buffer.getvalue()
+    return whole[: len(whole) // 2]

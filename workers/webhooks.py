@@ -36,6 +36,7 @@ from babelwire.webhook_signatures import (
     TIMESTAMP_HEADER,
     sign,
 )
+from babelwire.webhook_targets import TargetRefused, check_target
 from workers.app import celery_app
 from workers.backoff import retry_delay
 
@@ -221,6 +222,10 @@ def deliver_webhook(delivery_id: int) -> str:
         claimed = claim(conn, delivery_id, lease_seconds=settings.webhook_timeout_seconds + 30)
     if claimed is None:
         return "nothing due"
+    try:
+        target = check_target(claimed.url, get_settings())
+    except TargetRefused as refused:
+        return _refuse(claimed, str(refused))
     body = body_of(claimed)
     timestamp = int(time.time())
     headers = {
@@ -233,7 +238,12 @@ def deliver_webhook(delivery_id: int) -> str:
     at, started = datetime.now(UTC), time.monotonic()
     status_code: int | None = None
     try:
-        response = httpx.post(claimed.url, content=body, headers=headers, timeout=settings.webhook_timeout_seconds)
+        # To the address just checked, with the URL's own Host and TLS server name, and no redirects.
+        with httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as client:
+            response = client.post(
+                target.pinned_url, content=body, headers={**headers, "Host": target.host_header},
+                extensions={"sni_hostname": target.host},
+            )
         status_code = response.status_code
         error = None if 200 <= status_code < 300 else f"HTTP {status_code}"
     except httpx.HTTPError as failure:
@@ -253,3 +263,13 @@ def deliver_webhook(delivery_id: int) -> str:
     elif status == "failed":
         log.warning("delivery %s: failed for good after %d attempts (%s)", delivery_id, claimed.attempt, error)
     return status
+
+
+def _refuse(claimed: Claim, reason: str) -> str:
+    """The target is not allowed (any more): nothing is sent, the attempt is recorded with the
+    reason and the delivery is failed at once (a retry would meet the same setting)."""
+    error = f"refused, not sent: {reason}"[:1000]
+    with transaction() as conn:
+        status = record_attempt(conn, claimed, datetime.now(UTC), None, error, 0, 0, retry_for_seconds=0)
+    log.warning("delivery %s: %s", claimed.delivery_id, error)
+    return "refused" if status == "failed" else status

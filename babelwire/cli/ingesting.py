@@ -23,6 +23,7 @@ from babelwire.cli.client import (
     unreachable,
     url_option,
 )
+from babelwire.display import visible
 
 FINAL_JOB_STATES = {"succeeded", "partially_failed", "failed"}
 NO_LANGUAGE = "-"
@@ -166,7 +167,7 @@ def ingest(
         click.echo(line)
     failed = [file for file in files if file["status"] == "failed"]
     for file in failed:
-        click.echo(f"failed: {file['name']}: {file['error']}")
+        click.echo(f"failed: {visible(file['name'])}: {visible(file['error'] or '')}")
     unfinished = sum(1 for job in jobs if job["status"] not in FINAL_JOB_STATES)
     if unfinished:
         click.echo(f"babelwire: {unfinished} job(s) not finished after {timeout:g}s: " + ", ".join(

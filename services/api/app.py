@@ -9,6 +9,7 @@ from fastapi import HTTPException, Path, Query, Request, Response
 from pydantic import BeforeValidator
 
 from babelwire.language_filter import LANGUAGE_FILTER_DESCRIPTION, ValidLanguageFilter
+from babelwire.parameters import MAX_ID, id_path, id_query, text_query
 from babelwire.problems import problem_responses
 from babelwire.schemas import PAGE_CURSOR_PATTERN, Article, ArticlePage, Group, Job
 from babelwire.web import Connection, create_app
@@ -35,8 +36,7 @@ review.install(app)  # HTML pages under /review for people; see services/api/rev
 
 NOT_FOUND = problem_responses(404)
 SINGLE_RECORD = {**NOT_FOUND, **CONDITIONAL_RESPONSES}
-MAX_ID = 2**63 - 1  # PostgreSQL bigint
-RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="The record's id.", examples=[42])]
+RecordId = id_path("The record's id.")
 ISO_8601 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
 
 
@@ -79,21 +79,14 @@ def list_articles(
         ValidLanguageFilter | None,
         Query(description=LANGUAGE_FILTER_DESCRIPTION, examples=["bn"]),
     ] = None,
-    group_id: Annotated[
-        int | None,
-        Query(
-            ge=1, le=MAX_ID, examples=[42],
-            description="Only this translation group's articles; a merged group's id stands for the group it was merged into.",
-        ),
-    ] = None,
-    source_domain: Annotated[
-        str | None,
-        Query(
-            min_length=1, max_length=253, examples=["vnexpress.net"],
-            description="Only articles whose canonical `source_url` has this host (lower-case, exact: "
-            "`www.example.org` and `example.org` differ).",
-        ),
-    ] = None,
+    group_id: id_query(
+        "Only this translation group's articles; a merged group's id stands for the group it was merged into."
+    ) = None,
+    source_domain: text_query(
+        "Only articles whose canonical `source_url` has this host (lower-case, exact: "
+        "`www.example.org` and `example.org` differ).",
+        "vnexpress.net", min_length=1, max_length=253,
+    ) = None,
     canonical: Annotated[
         bool | None,
         Query(description="`true`: only canonical articles; `false`: only near duplicates (`duplicate_of` set).", examples=[True]),

@@ -1,11 +1,10 @@
 """Admin endpoints of the read API: make, list and revoke API keys (scope `admin`)."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, HTTPException, Path, status
+from fastapi import APIRouter, HTTPException, status
 
 from babelwire import api_keys
 from babelwire.auth import require
+from babelwire.parameters import id_path
 from babelwire.problems import problem_responses
 from babelwire.schemas import ApiKeyCreated, ApiKeyInfo, ApiKeyRequest
 from babelwire.web import Connection
@@ -29,7 +28,7 @@ def list_keys(conn: Connection) -> list[ApiKeyInfo]:
 @router.delete("/{key_id}", response_model=ApiKeyInfo, summary="Revoke an API key at once",
                responses=problem_responses(404))
 def revoke_key(
-    key_id: Annotated[int, Path(description="The key's id, as `GET /v1/keys` lists it.", examples=[3])],
+    key_id: id_path("The key's id, as `GET /v1/keys` lists it.", example=3),
     conn: Connection,
 ) -> ApiKeyInfo:
     key = api_keys.revoke_key(conn, key_id)

@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 from uuid import UUID
 
 from fastapi import APIRouter, FastAPI, Form, HTTPException, Query, Request
-from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -25,6 +24,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from babelwire.api_keys import scopes_of
 from babelwire.auth import CHALLENGE, REVIEW_COOKIE, REVIEW_PREFIX
 from babelwire.db import get_pool
+from babelwire.display import visible
+from babelwire.parameters import id_path
 from babelwire.settings import get_settings
 from babelwire.web import Connection
 from services.api import queries
@@ -37,7 +38,6 @@ REFRESH_SECONDS = 3
 """How often a page showing unfinished jobs reloads itself."""
 COOKIE_MAX_AGE_SECONDS = 12 * 3600
 RUNNING_STATES = frozenset({"queued", "running"})
-MAX_ID = 2**63 - 1
 
 PAGE_HEADERS = {
     # Everything the pages load is their own: a stray script in a stored article could not run
@@ -60,7 +60,7 @@ templates = Environment(
 )
 
 router = APIRouter(prefix=REVIEW_PREFIX, include_in_schema=False)
-RecordId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+RecordId = id_path("The record's id.")
 
 
 def install(app: FastAPI) -> None:
@@ -255,5 +255,5 @@ def percent(done: int, total: int) -> int:
     return round(100 * done / total) if total else 0
 
 
-templates.filters.update(excerpt=excerpt, number=number, when=when)
+templates.filters.update(excerpt=excerpt, number=number, when=when, visible=visible)  # visible: file names
 templates.globals.update(percent=percent, prefix=REVIEW_PREFIX, evidence_signals=evidence_signals)

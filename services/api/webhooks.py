@@ -6,23 +6,26 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, HTTPException, Path, Query, status
+from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field, field_validator
 
 from babelwire import webhooks
 from babelwire.auth import require
+from babelwire.parameters import MAX_ID, id_path
 from babelwire.problems import problem_responses
 from babelwire.schemas import PAGE_CURSOR_PATTERN, ChangeKind
+from babelwire.settings import get_settings
 from babelwire.web import Connection
+from babelwire.webhook_targets import TargetRefused, check_target
 
-MAX_ID = 2**63 - 1
 WEBHOOK_URL_PATTERN = (
-    r"^[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9._~%!$&'()*+,;=:-]*@)?[A-Za-z0-9._~%!$&'()*+,;=-]+(:[0-9]*)?([/?#][!-~]*)?$"
+    r"^[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9._~%!$&'()*+,;=:-]*@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&'()*+,;=-]+)(:[0-9]*)?([/?#][!-~]*)?$"
 )
-"""An absolute http(s) URL in printable ASCII (percent-encode the rest) with a host name or IPv4
-address: what the OpenAPI document promises is accepted (http_url below checks it the way delivery
-will read it). Plain character classes only: `\\S` differs between regex engines."""
-WebhookId = Annotated[int, Path(ge=1, le=MAX_ID, description="The webhook's id.", examples=[3])]
+"""An absolute http(s) URL in printable ASCII (percent-encode the rest) with a host name, an IPv4
+address or an IPv6 address in brackets: what the OpenAPI document promises is well-formed
+(http_url below checks it the way delivery will read it; babelwire/webhook_targets.py then decides
+whether deliveries may go there). Plain character classes only: `\\S` differs between regex engines."""
+WebhookId = id_path("The webhook's id.", example=3)
 
 SIGNING = """Each delivery is a `POST` of a JSON body `{"delivery_id", "webhook_id", "change"}` —
 `change` exactly as `GET /v1/changes` serves it — with the headers
@@ -32,6 +35,16 @@ one returned when the webhook was registered (as UTF-8, `whsec_` included) and t
 bytes received. Answer 2xx within 10 seconds; anything else is retried with exponential backoff
 (from 30 s, doubling, at most an hour apart, jittered) for at least a day, then the delivery is
 marked `failed`. A webhook hears of the changes of its kinds made after it was registered."""
+
+TARGETS = """
+
+The URL must be `https://` (`http://` only where the operator sets BABELWIRE_WEBHOOK_ALLOW_HTTP) and
+its host must resolve to public addresses only: loopback, private, link-local, multicast,
+unspecified and reserved addresses are refused with 422 in any spelling (`127.1`, `0x7f000001`,
+`[::ffff:127.0.0.1]`, a name resolving to one), unless BABELWIRE_WEBHOOK_ALLOWED_HOSTS lists the
+host. The same check runs again before every attempt, on a fresh lookup; the attempt connects to
+the address checked and does not follow redirects (a 3xx counts as a failed attempt). A delivery
+refused then is marked `failed` with the reason, and nothing is sent."""
 
 router = APIRouter(prefix="/v1/webhooks", tags=["admin"], dependencies=[require("admin")], responses=problem_responses(401, 403))
 
@@ -96,8 +109,12 @@ class DeliveryPage(BaseModel):
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=WebhookCreated, summary="Register a webhook; its secret is in this response only",
-             description=SIGNING, responses=problem_responses(400, 422))  # 400: a body that cannot be parsed
+             description=SIGNING + TARGETS, responses=problem_responses(400, 422))  # 400: a body that cannot be parsed
 def create_webhook(request: WebhookRequest, conn: Connection) -> WebhookCreated:
+    try:
+        check_target(request.url, get_settings())
+    except TargetRefused as refused:
+        raise HTTPException(422, f"url {request.url!r} refused: {refused}") from None
     made = webhooks.create_webhook(conn, request.url, list(request.kinds))
     hook = made.webhook
     return WebhookCreated(id=hook.id, url=hook.url, kinds=hook.kinds, secret=made.secret, created_at=hook.created_at)

@@ -7,7 +7,8 @@ from dataclasses import replace
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import File, HTTPException, Path, Request, Response, UploadFile, status
+from fastapi import APIRouter, File, HTTPException, Path, Request, Response, UploadFile, status
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,13 +19,13 @@ from babelwire.schemas import Job, JobAccepted
 from babelwire.settings import Settings, get_settings
 from babelwire.web import Connection, create_app
 from services.ingest import archives
+from services.ingest.uploads import MAX_NAME_CHARS, UploadRoute
 from workers.pipeline.formats import split_records
 from workers.queueing import dispatch
 
 log = logging.getLogger(__name__)
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-MAX_NAME_CHARS = 1024
 
 app = create_app(
     "Babelwire ingest API",
@@ -69,9 +70,21 @@ class RequestBodyLimit:
 
 
 app.add_middleware(RequestBodyLimit)
+uploads = APIRouter(route_class=UploadRoute)  # the form read with the service's limits
 
 
-@app.post(
+class UploadForm(BaseModel):
+    # Forbidden in the document too (additionalProperties: false): UploadRoute names such parts.
+    model_config = ConfigDict(extra="forbid")
+
+    files: list[UploadFile] = Field(
+        min_length=1,
+        description="Article files (text, HTML, JSON or NDJSON, or zip / tar / tar.gz archives of them, "
+        "or a gzip of one file); repeat the part for many.",
+    )
+
+
+@uploads.post(
     "/v1/jobs",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobAccepted,
@@ -79,14 +92,8 @@ app.add_middleware(RequestBodyLimit)
     summary="Upload one or more article files as a new job",
     responses=problem_responses(400, 413),  # 400: a body that cannot be parsed as multipart
 )
-def create_job(
-    request: Request,
-    response: Response,
-    files: Annotated[
-        list[UploadFile],
-        File(min_length=1, description="Article files (text, HTML, JSON or NDJSON, or zip / tar / tar.gz archives of them); repeat the part for many."),
-    ],
-) -> JobAccepted:
+def create_job(request: Request, response: Response, form: Annotated[UploadForm, File()]) -> JobAccepted:
+    files = form.files
     settings = get_settings()
     if len(files) > settings.max_files_per_request:
         raise HTTPException(413, f"{len(files)} files in one request; the limit is {settings.max_files_per_request}")
@@ -112,6 +119,9 @@ def create_job(
     status_url = str(request.url_for("get_job", job_id=job_id))
     response.headers["Location"] = status_url
     return JobAccepted(job_id=job_id, status_url=status_url, files=len(incoming))
+
+
+app.include_router(uploads)
 
 
 @app.get(

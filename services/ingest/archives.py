@@ -29,7 +29,7 @@ from babelwire.jobs import IncomingFile
 
 __all__ = ["ArchiveLimits", "ExpansionBudget", "RequestOverLimit", "archive_kind", "expand"]
 
-ArchiveKind = Literal["zip", "tar", "tar.gz"]
+ArchiveKind = Literal["zip", "tar", "tar.gz", "gz"]
 
 CHUNK_BYTES = 64 * 1024
 # A compression ratio only means something once the output is big: a small tar's padding alone
@@ -42,6 +42,11 @@ TAR_TRAILER_BYTES = 20 * 512
 ARCHIVE_EXTENSIONS = (".zip", ".tar", ".tgz", ".tar.gz", ".gz", ".tbz2", ".bz2", ".xz", ".7z", ".rar")
 NESTED_ARCHIVE = "nested archive: archives inside an archive are not expanded; upload it on its own"
 WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:")
+ZIP_END = b"PK\x05\x06"
+ZIP_END_BYTES = 22  # the end of central directory record without its comment
+TAR_MAGIC = slice(257, 262)
+GZIP_SUFFIXES = (".gz", ".gzip")
+TAR_GZ_SUFFIXES = (".tar.gz", ".tgz")
 
 
 class _Limits(Protocol):
@@ -122,14 +127,28 @@ class ExpansionBudget:
 
 
 def archive_kind(content: bytes) -> ArchiveKind | None:
-    """What the bytes are, whatever the name says: a .txt that is a zip is a zip."""
-    if content.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+    """What the bytes are, whatever the name says: a .txt that is a zip is a zip. A gzip stream
+    is a tar.gz when what it inflates to starts as a tar, else one gzipped file ("gz")."""
+    if content.startswith((b"PK\x03\x04", ZIP_END)):
         return "zip"
     if content.startswith(b"\x1f\x8b"):
-        return "tar.gz"
-    if len(content) >= 262 and content[257:262] == b"ustar":
+        return "tar.gz" if _is_tar(_gunzip_head(content)) else "gz"
+    if _is_tar(content):
         return "tar"
     return None
+
+
+def _is_tar(head: bytes) -> bool:
+    return len(head) >= TAR_MAGIC.stop and head[TAR_MAGIC] == b"ustar"
+
+
+def _gunzip_head(content: bytes) -> bytes:
+    """The first 512 inflated bytes (a tar header's worth), or none when the stream is broken:
+    bounded, so a bomb costs nothing here."""
+    try:
+        return zlib.decompressobj(wbits=31).decompress(content, 512)
+    except zlib.error:
+        return b""
 
 
 def expand(
@@ -144,20 +163,24 @@ def expand(
     RequestOverLimit when this archive takes the request over its members or expanded bytes.
     Without a budget, the archive has one of its own."""
     kind = archive_kind(content)
+    if kind == "gz" and name.lower().endswith(TAR_GZ_SUFFIXES):
+        kind = "tar.gz"  # a broken or cut tarball: said so in the name's own terms
     if kind is None:
         return [IncomingFile(name, content, len(content))]
     bounds = ArchiveLimits.of(limits)
     budget = budget or ExpansionBudget(bounds)
-    label = "zip" if kind == "zip" else "tar"
+    label = {"zip": "zip archive", "gz": "gzip file"}.get(kind, "tar archive")
     try:
         if kind == "zip":
             return _expand_zip(name, content, bounds, budget)
+        if kind == "gz":
+            return [_gunzip_file(name, content, bounds, budget)]
         return _expand_tar(name, content, bounds, budget, compressed=kind == "tar.gz")
     except ArchiveRefused as refused:
         return [IncomingFile(name, None, len(content), error=str(refused))]
     except (zipfile.BadZipFile, tarfile.TarError, zlib.error, EOFError, ValueError, OSError) as broken:
         reason = str(broken) or type(broken).__name__
-        return [IncomingFile(name, None, len(content), error=f"not a valid {label} archive: {reason}")]
+        return [IncomingFile(name, None, len(content), error=f"not a valid {label}: {reason}")]
 
 
 # --- member checks -----------------------------------------------------------------------------
@@ -216,8 +239,12 @@ def _check_ratio(expanded: int, compressed: int, limits: ArchiveLimits) -> None:
 
 
 def _expand_zip(name: str, content: bytes, limits: ArchiveLimits, budget: ExpansionBudget) -> list[IncomingFile]:
+    _check_zip_whole(content)
     with zipfile.ZipFile(BytesIO(content)) as archive:
         members = archive.infolist()
+        if members and min(m.header_offset for m in members) != 0:
+            # The directory found describes an archive that starts further in: a stored inner zip.
+            raise ArchiveRefused(DAMAGED_ZIP)
         budget.add_members(len(members))
         # Declared sizes first: cheap, and enough to refuse an honest bomb without inflating a
         # byte. The ratio before the budget: a bomb is this archive's fault, not the request's.
@@ -225,6 +252,25 @@ def _expand_zip(name: str, content: bytes, limits: ArchiveLimits, budget: Expans
             _check_ratio(member.file_size, member.compress_size, limits)
         budget.check_declared(sum(m.file_size for m in members))
         return [_zip_member(name, archive, m, limits, budget) for m in members if not m.is_dir()]
+
+
+DAMAGED_ZIP = (
+    "not a valid zip archive: damaged, it does not end with its own central directory (cut short?); "
+    "nothing in it is read"
+)
+
+
+def _check_zip_whole(content: bytes) -> None:
+    """A zip's directory is at its very end. zipfile looks for the last directory signature in the
+    final 64 KiB, so a zip cut short whose remaining bytes hold a stored inner zip was read as
+    that inner zip, and a nested archive expanded after all. The end record must end the bytes
+    (after its own comment), or the archive is damaged."""
+    start = len(content)
+    while (start := content.rfind(ZIP_END, max(0, len(content) - ZIP_END_BYTES - 0xFFFF), start)) >= 0:
+        comment_length = int.from_bytes(content[start + 20 : start + 22], "little")
+        if start + ZIP_END_BYTES + comment_length == len(content):
+            return
+    raise ArchiveRefused(DAMAGED_ZIP)
 
 
 def _zip_member(
@@ -276,6 +322,27 @@ def _checked_member(file_name: str, path: str, data: bytes) -> IncomingFile:
     if _looks_like_archive(path, data[:512]):
         return IncomingFile(file_name, None, len(data), error=NESTED_ARCHIVE)
     return IncomingFile(file_name, data, len(data))
+
+
+# --- a single gzip file ------------------------------------------------------------------------
+
+
+def _gunzip_file(name: str, content: bytes, limits: ArchiveLimits, budget: ExpansionBudget) -> IncomingFile:
+    """A .gz of one file (not a tar) is that file, inflated in bounded steps under the same
+    limits as an archive member, named f"{name}/{name without .gz}"."""
+    inner = posixpath.basename(name.replace("\\", "/"))
+    for suffix in GZIP_SUFFIXES:
+        if inner.lower().endswith(suffix):
+            inner = inner[: -len(suffix)] or "content"
+            break
+    file_name = f"{name}/{inner}"
+    budget.add_members()
+    stream = _BoundedGunzip(content, limits, budget, ceiling=budget.remaining())
+    data = _read_bounded(stream, limits.max_file_bytes)  # type: ignore[arg-type]
+    budget.spend(len(data))
+    if len(data) > limits.max_file_bytes:
+        return IncomingFile(file_name, None, len(data), error=_member_over_size(len(data), limits) + " inflated")
+    return _checked_member(file_name, inner, data)
 
 
 # --- tar ---------------------------------------------------------------------------------------

@@ -31,6 +31,10 @@ os.environ["BABELWIRE_REQUEUE_INTERVAL_SECONDS"] = "1"
 # Webhook retries within a test's patience: first retry after about 0.3-0.6 s, then doubling.
 os.environ["BABELWIRE_WEBHOOK_RETRY_BASE_SECONDS"] = "0.6"
 os.environ["BABELWIRE_WEBHOOK_DISPATCH_INTERVAL_SECONDS"] = "1"
+# The tests' webhook receivers listen on 127.0.0.1 over http: allowed here as an operator would
+# allow a receiver on premises (by default both are refused; see babelwire/webhook_targets.py).
+os.environ["BABELWIRE_WEBHOOK_ALLOW_HTTP"] = "true"
+os.environ["BABELWIRE_WEBHOOK_ALLOWED_HOSTS"] = "127.0.0.1"
 # The session's keys make many requests in bursts: rate limits stay on (counted in Redis) but high.
 os.environ["BABELWIRE_RATE_LIMIT_INGEST"] = "100000/minute"
 os.environ["BABELWIRE_RATE_LIMIT_READ"] = "100000/minute"

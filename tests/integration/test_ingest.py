@@ -71,7 +71,7 @@ def test_too_many_files_in_one_request_is_413_problem(ingest, monkeypatch):
 
     assert response.status_code == 413
     assert response.headers["content-type"] == PROBLEM_JSON
-    assert response.json()["detail"] == "3 files in one request; the limit is 2"
+    assert response.json()["detail"] == "more than 2 files in one request; the limit is 2 (BABELWIRE_MAX_FILES_PER_REQUEST)"
 
 
 def test_an_upload_without_files_is_422_problem(ingest):

@@ -1,5 +1,10 @@
 """Webhooks against a real HTTP receiver on 127.0.0.1: signed deliveries of the kinds asked for,
-retries with backoff after failures, every attempt visible, and the admin routes' errors."""
+retries with backoff after failures, every attempt visible, and the admin routes' errors.
+
+The test stack allows http and 127.0.0.1 (conftest) as an operator would allow a receiver on
+premises; the tests of refused targets take that allowance away. Nothing is sent beyond loopback:
+every target is 127.0.0.1 in one spelling or another, or a literal public address that is refused
+before any connection for being http."""
 
 import json
 import threading
@@ -41,6 +46,8 @@ class Receiver:
                         "at": time.monotonic(), "answered": status,
                     })
                 self.send_response(status)
+                if 300 <= status < 400:  # somewhere a delivery must not be led to
+                    self.send_header("Location", "/redirected")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -179,7 +186,7 @@ def test_a_failing_receiver_gets_the_delivery_again_with_backoff(ingest, api, re
 
 
 def test_listing_shows_webhooks_without_their_secrets(api, register):
-    hook = register("https://consumer.example.org/hook", ["group.created", "group.changed"])
+    hook = register("http://127.0.0.1:9/hook", ["group.created", "group.changed"])
     listed = api.get("/v1/webhooks", headers=_admin()).json()
     [mine] = [w for w in listed if w["id"] == hook["id"]]
     assert mine == {"id": hook["id"], "url": hook["url"], "kinds": ["group.changed", "group.created"],
@@ -252,3 +259,125 @@ def test_an_attempt_is_claimed_once_and_a_finished_delivery_never_again(db, regi
     assert record_attempt(db, given_up, at, 503, "HTTP 503", 5, retry_in=0, retry_for_seconds=0) == "failed"
     assert claim(db, ids[1], lease_seconds=0) is None
     assert db.execute("SELECT count(*) AS n FROM webhook_attempts WHERE delivery_id = ANY(%s)", (ids,)).fetchone()["n"] == 2
+
+
+LOOPBACK_SPELLINGS = [
+    "127.0.0.1", "127.1", "2130706433", "0x7f000001", "0177.0.0.1", "0x7f.1", "[::ffff:127.0.0.1]", "[::1]",
+    "localhost", "127.8.9.10",
+]
+"""127.0.0.1 (or loopback) as dotted, short, decimal, hex, octal, mixed, IPv4-mapped IPv6, IPv6 and a
+name /etc/hosts resolves to it."""
+
+
+@pytest.fixture
+def no_internal_targets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The defaults for internal targets (none allowed), read afresh by the API and by delivery."""
+    from babelwire.settings import get_settings
+
+    monkeypatch.setenv("BABELWIRE_WEBHOOK_ALLOWED_HOSTS", "")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("host", LOOPBACK_SPELLINGS)
+def test_an_internal_target_in_any_spelling_is_refused_at_registration(api, no_internal_targets, host):
+    for url in (f"https://{host}/hook", f"http://{host}:8001/v1/keys"):
+        response = api.post("/v1/webhooks", json={"url": url, "kinds": ["article.created"]}, headers=_admin())
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == PROBLEM_JSON
+        detail = response.json()["detail"]
+        assert "loopback address" in detail and "BABELWIRE_WEBHOOK_ALLOWED_HOSTS" in detail, detail
+    assert all(host not in w["url"] for w in api.get("/v1/webhooks", headers=_admin()).json() if w["disabled_at"] is None)
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("https://169.254.169.254/latest/meta-data/", "a link-local address"),
+        ("https://10.0.0.1/", "a private address"),
+        ("https://192.168.1.1/", "a private address"),
+        ("https://100.64.0.1/", "a non-public address"),
+        ("https://224.0.0.1/", "a multicast address"),
+        ("https://0.0.0.0/", "an unspecified address"),
+        ("https://[fe80::1]/", "a link-local address"),
+        ("https://[fd00::1]/", "a private address"),
+        ("https://[::ffff:169.254.169.254]/", "a link-local address"),
+    ],
+)
+def test_other_internal_addresses_are_refused(api, no_internal_targets, url, reason):
+    response = api.post("/v1/webhooks", json={"url": url, "kinds": ["article.created"]}, headers=_admin())
+    assert response.status_code == 422 and reason in response.json()["detail"], response.text
+
+
+def test_http_needs_the_operators_allowance(api, monkeypatch):
+    """A literal public address, so nothing is looked up: refused for its scheme before anything else."""
+    from babelwire.settings import get_settings
+
+    monkeypatch.setenv("BABELWIRE_WEBHOOK_ALLOW_HTTP", "false")
+    get_settings.cache_clear()
+    try:
+        response = api.post("/v1/webhooks", json={"url": "http://192.0.2.1/hook", "kinds": ["article.created"]}, headers=_admin())
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert response.status_code == 422 and "must be an https:// URL" in response.json()["detail"], response.text
+
+
+def _pending_delivery(db, webhook_id: int) -> int:
+    """A delivery due now, of a change that is not in the feed (so the dispatcher makes no other)."""
+    return db.execute(
+        """INSERT INTO webhook_deliveries (webhook_id, change_id, kind, payload)
+           VALUES (%s, %s, 'group.merged', %s) RETURNING id""",
+        (webhook_id, -int(time.time() * 1000) % 2**40 - 1, json.dumps({"kind": "group.merged"})),
+    ).fetchone()["id"]
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "2130706433"])
+def test_a_target_no_longer_allowed_is_refused_at_delivery_and_nothing_sent(api, db, receiver, register, host, monkeypatch):
+    """Registered while the operator allowed 127.0.0.1, then the allowance removed: the attempt is
+    refused before any connection, recorded with the reason, and the delivery failed."""
+    from babelwire.settings import get_settings
+    from workers.webhooks import deliver_webhook
+
+    port = receiver.url.rsplit(":", 1)[1]
+    hook = register(f"http://{host}:{port}/late", ["group.merged"])
+    delivery_id = _pending_delivery(db, hook["id"])
+    monkeypatch.setenv("BABELWIRE_WEBHOOK_ALLOWED_HOSTS", "")
+    get_settings.cache_clear()
+    try:
+        assert deliver_webhook.run(delivery_id) == "refused"
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+    assert receiver.got("/late") == []
+    [delivery] = [d for d in _deliveries(api, hook["id"])["items"] if d["id"] == delivery_id]
+    assert delivery["status"] == "failed" and delivery["next_attempt_at"] is None
+    assert delivery["last_error"].startswith("refused, not sent: ") and "loopback address" in delivery["last_error"]
+    [attempt] = delivery["attempts"]
+    assert attempt["status_code"] is None and attempt["error"] == delivery["last_error"]
+    time.sleep(1)
+    assert receiver.got("/late") == [], "a refused delivery is not tried again"
+
+
+def test_an_attempt_goes_to_the_checked_address_with_the_urls_host_and_no_redirect(db, receiver, register):
+    """A name is resolved and checked, then the connection goes to that address (pinned) with the
+    URL's own Host header; a 3xx is a failed attempt, and its Location is not followed."""
+    from workers.webhooks import deliver_webhook
+
+    port = receiver.url.rsplit(":", 1)[1]
+    named = register(f"http://localhost:{port}/named", ["group.merged"])
+    assert deliver_webhook.run(_pending_delivery(db, named["id"])) == "delivered"
+    [hit] = receiver.got("/named")
+    assert hit["headers"]["Host"] == f"localhost:{port}"
+
+    receiver.scripts["/moved"] = [302]
+    moved = register(f"{receiver.url}/moved", ["group.merged"])
+    delivery_id = _pending_delivery(db, moved["id"])
+    # The retry goes to the session's worker; this attempt's outcome is what is checked.
+    assert deliver_webhook.run(delivery_id) == "pending"
+    attempt = db.execute("SELECT status_code, error FROM webhook_attempts WHERE delivery_id = %s", (delivery_id,)).fetchone()
+    assert attempt == {"status_code": 302, "error": "HTTP 302"}
+    assert receiver.got("/redirected") == []

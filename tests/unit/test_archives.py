@@ -18,6 +18,7 @@ from services.ingest.archives import (
     expand,
 )
 from tests.hostile_archives import (
+    zip_cut_after_a_stored_zip,
     BOMB_BYTES,
     Member,
     tar_gz_bomb,
@@ -279,14 +280,51 @@ def test_a_zip_whose_header_understates_its_size_is_not_believed():
         ("bad.tar.gz", b"\x1f\x8b" + b"not gzip at all" * 20, "tar"),
         ("cut.zip", zip_of([Member("a.txt", ONE * 50)])[:-30], "zip"),
         ("cut.tar.gz", tar_of([Member("a.txt", ONE * 50)])[:40], "tar"),
-        ("plain.gz", __import__("gzip").compress(ONE, mtime=0), "tar"),
+        ("cut.txt.gz", __import__("gzip").compress(ONE * 50, mtime=0)[:30], "gzip"),
     ],
 )
 def test_a_corrupt_archive_is_one_failed_file_that_says_so(name, content, label):
     (broken,) = expand(name, content, LIMITS)
 
     assert broken.name == name and broken.content is None
-    assert broken.error.startswith(f"not a valid {label} archive: ")
+    assert broken.error.startswith(f"not a valid {label} {'file' if label == 'gzip' else 'archive'}: ")
+
+
+def test_a_zip_cut_in_half_is_refused_as_damaged_not_read_as_the_stored_zip_inside():
+    inner = zip_of([Member("a.txt", ONE)])
+    cut = zip_cut_after_a_stored_zip(inner, ONE * 400)
+    assert zipfile.ZipFile(io.BytesIO(cut)).namelist() == ["a.txt"], "zipfile alone reads the inner zip"
+
+    (broken,) = expand("cut.zip", cut, LIMITS)
+
+    assert broken.content is None and broken.error.startswith("not a valid zip archive: damaged")
+
+
+def test_a_zip_with_a_comment_still_reads():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a.txt", ONE)
+        archive.comment = b"a comment after the directory, as zip tools write them"
+    (member,) = expand("commented.zip", buffer.getvalue(), LIMITS)
+    assert member.error is None and member.content == ONE
+
+
+@pytest.mark.parametrize(("name", "inner"), [("story.txt.gz", "story.txt"), ("feed.GZ", "feed"), ("x.gzip", "x"), (".gz", "content"), ("plain", "plain")])
+def test_a_gzip_of_one_file_is_that_file(name, inner):
+    (member,) = expand(name, __import__("gzip").compress(ONE, mtime=0), LIMITS)
+    assert (member.name, member.content, member.error) == (f"{name}/{inner}", ONE, None)
+
+
+def test_a_gzip_of_one_file_keeps_the_limits():
+    import gzip
+    import random
+
+    noise = random.Random(16).randbytes(LIMITS.max_file_bytes + 10)  # incompressible: no bomb, just big
+    (member,) = expand("big.txt.gz", gzip.compress(noise, compresslevel=1, mtime=0), LIMITS)
+    assert member.content is None and member.error.startswith(f"member is {LIMITS.max_file_bytes + 1} bytes")
+
+    (bomb,) = expand("zeros.txt.gz", gzip.compress(bytes(LIMITS.max_file_bytes), mtime=0), LIMITS)
+    assert bomb.content is None and bomb.error.startswith("compression bomb: ")
 
 
 def test_an_encrypted_zip_member_is_not_read():

@@ -12,7 +12,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[3]))
 
-from tests.hostile_archives import Member, tar_gz_bomb, tar_of, zip_bomb, zip_of, zip_with_lying_header  # noqa: E402
+from tests.hostile_archives import (  # noqa: E402
+    Member, tar_gz_bomb, tar_of, zip_bomb, zip_cut_after_a_stored_zip, zip_of, zip_with_lying_header,
+)
 
 GOOD = "A short note about the harbour, the railway and the new bridge.\n".encode()
 TRAVERSAL = "unsafe member path: path traversal"
@@ -48,7 +50,14 @@ FIXTURES: dict[str, tuple[Callable[[], bytes], list[tuple[str, str | None]]]] = 
                          [("lying-header.zip/liar.txt", "damaged archive member: ")]),
     "corrupt.zip": (lambda: b"PK\x03\x04" + b"\x00broken" * 40, [("corrupt.zip", "not a valid zip archive: ")]),
     "truncated.tar.gz": (lambda: tar_of([Member("good.txt", GOOD * 40)])[:60], [("truncated.tar.gz", "not a valid tar archive: ")]),
-    "not-a-tar.gz": (lambda: gzip.compress(GOOD, mtime=0), [("not-a-tar.gz", "not a valid tar archive: ")]),
+    # A gzip of one file is that file; of an archive, a nested archive.
+    "not-a-tar.gz": (lambda: gzip.compress(GOOD, mtime=0), [("not-a-tar.gz/not-a-tar", None)]),
+    "note.txt.gz": (lambda: gzip.compress(GOOD, mtime=0), [("note.txt.gz/note.txt", None)]),
+    "zip-in.gz": (lambda: gzip.compress(zip_of([Member("a.txt", GOOD)]), mtime=0), [("zip-in.gz/zip-in", NESTED)]),
+    "cut-gzip.txt.gz": (lambda: gzip.compress(GOOD * 40, mtime=0)[:40], [("cut-gzip.txt.gz", "not a valid gzip file: ")]),
+    # Cut in half: the stored inner zip's directory is all that is left, and must not be read.
+    "cut-in-half.zip": (lambda: zip_cut_after_a_stored_zip(zip_of([Member("a.txt", GOOD)]), GOOD * 40),
+                        [("cut-in-half.zip", "not a valid zip archive: damaged")]),
 }
 
 

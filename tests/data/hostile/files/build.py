@@ -307,6 +307,21 @@ FILES: dict[str, Hostile] = {
         "Half a million newlines.",
         [rejected("empty file")],
     ),
+    # Too little text: a minimum of letters (workers/pipeline/process.py MIN_ARTICLE_LETTERS).
+    "one-letter.txt": Hostile(
+        "too little text", lambda: b"a", "One byte, `a`: once stored as an English article (confidence 0.12).",
+        [rejected("too little text for an article: 1 letter after cleaning; at least 20 are needed")],
+    ),
+    "a-few-words.txt": Hostile(
+        "too little text", lambda: "hello world 2026 ১২৩".encode(),
+        "Ten letters and some digits (digits are not letters, in any script).",
+        [rejected("too little text for an article: 10 letters after cleaning; at least 20 are needed")],
+    ),
+    "short-chinese-article.txt": Hostile(
+        "too little text (processable)", lambda: "北京今天召开会议，讨论城市交通和空气质量的新计划。".encode(),
+        "Twenty-three Han characters: a one-sentence article in a dense script has letters enough.",
+        [created()],
+    ),
     "many-blank-lines-around-an-article.txt": Hostile(
         "many blank lines (processable)",
         lambda: b"\r\n" * 100_000 + article(VI_WORDS).encode() + b"\n" * 100_000,
