@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from tests.integration.helpers import upload, wait_for_job
+from tests.seeds import ntrex_text
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "data" / "seeds"
 PAIRS = 220
 
 _BENGALI = ("কখগঘচজটডতদধনপবভমরলশসহ", ("", "া", "ি", "ী", "ু", "ে", "ো"))
-_DEVANAGARI = ("कखगघचजटडतदधनपबभमरलशसह", ("", "ा", "ि", "ी", "ु", "े", "ो"))
 
 
 def _vocabulary(script: tuple[str, tuple[str, ...]], seed_files: str, rng: random.Random) -> list[str]:
@@ -31,7 +31,6 @@ def _vocabulary(script: tuple[str, tuple[str, ...]], seed_files: str, rng: rando
 
 RNG = random.Random(uuid.uuid4().int)  # fresh texts every run, so a session's earlier data never matches
 BENGALI_WORDS = _vocabulary(_BENGALI, "00[023]_*.txt", RNG)
-HINDI_WORDS = _vocabulary(_DEVANAGARI, "00[14]_*.txt", RNG)
 
 
 def _paragraphs(words: list[str], count: int, length: int = 45) -> list[str]:
@@ -142,8 +141,9 @@ def test_a_near_duplicate_never_founds_or_joins_a_translation_group(poster, api)
     other_url = f"https://news.example/{uuid.uuid4().hex}"
     first = wait_for_job(api, upload(poster, [
         ("bn.txt", _file(bengali, story_url)),
-        ("hi.txt", _file(_paragraphs(HINDI_WORDS, 5), story_url, "स्रोत")),
-        ("hi-alone.txt", _file(_paragraphs(HINDI_WORDS, 5), other_url, "स्रोत")),
+        # Real Hindi: made-up words in Devanagari are rightly no language (und), and hold no slot.
+        ("hi.txt", _file(ntrex_text("hin", "bbc.381694").splitlines(), story_url, "स्रोत")),
+        ("hi-alone.txt", _file(ntrex_text("hin", "scotsman.133765").splitlines(), other_url, "स्रोत")),
     ])["job_id"])
     bn_id, hi_id, lone_hi_id = (f["article_id"] for f in first["files"])
     group_id = api.get(f"/v1/articles/{bn_id}").json()["group_id"]
