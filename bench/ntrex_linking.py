@@ -319,12 +319,32 @@ def story_figures(run: OrderRun) -> dict[str, float]:
         "groups per story, max": max(groups, default=0),
         "stories in exactly one group": sum(1 for s in stories if len(per_story[s]) == 1 and not alone[s])
         / max(1, len(stories)),
+        "stories in one group, ungrouped articles aside": sum(1 for s in stories if len(per_story[s]) == 1)
+        / max(1, len(stories)),
         "largest group's share of its story, mean": statistics.fmean(
             max(per_story[s].values(), default=0) / sizes[s] for s in stories) if stories else 0.0,
         "groups": len(stories_of_group),
         "groups holding two or more stories": sum(1 for s in stories_of_group.values() if len(s) > 1),
         "canonical articles in no group": sum(alone.values()),
     }
+
+
+def mixed_groups(run: OrderRun) -> list[str]:
+    """The groups holding canonical articles of more than one story: how many of each, by folder."""
+    members: dict[int, list[Outcome]] = defaultdict(list)
+    for outcome in run.outcomes:
+        group = run.group_of.get(outcome.canonical) if outcome.stored_canonical else None
+        if group is not None:
+            members[group].append(outcome)
+    lines = []
+    for group, outcomes in sorted(members.items()):
+        stories = Counter(o.source.story for o in outcomes)
+        if len(stories) < 2:
+            continue
+        main = stories.most_common(1)[0][0]
+        strays = ", ".join(f"{o.source.folder}/{o.source.story}" for o in outcomes if o.source.story != main)
+        lines.append(f"    group {group}: {stories[main]} of {main}; others: {strays}")
+    return lines
 
 
 def variant_lines(run: OrderRun) -> list[str]:
@@ -432,10 +452,13 @@ def print_order(run: OrderRun, number: int) -> dict[str, float]:
     print(f"  canonical only: precision {figures['canonical only: precision']:.3f} "
           f"recall {figures['canonical only: recall']:.3f} F1 {figures['canonical only: F1']:.3f}")
     print(f"  stories {figures['stories']}: groups per story mean {figures['groups per story, mean']:.2f}, "
-          f"max {figures['groups per story, max']}; in exactly one group {figures['stories in exactly one group']:.1%}; "
+          f"max {figures['groups per story, max']}; in exactly one group {figures['stories in exactly one group']:.1%} "
+          f"(ungrouped articles aside {figures['stories in one group, ungrouped articles aside']:.1%}); "
           f"largest group's share of its story {figures['largest group' + chr(39) + 's share of its story, mean']:.1%}")
     print(f"  groups {figures['groups']}, holding two or more stories {figures['groups holding two or more stories']}; "
           f"canonical articles in no group {figures['canonical articles in no group']} of {figures['canonical articles']}")
+    for line in mixed_groups(run):
+        print(line)
     print(f"  identified language = folder's: {language_line(run)}")
     print("  variants/:")
     for line in variant_lines(run):
@@ -477,6 +500,7 @@ def main(args: argparse.Namespace) -> None:
         tables.append(pair_f1(run))
     print(f"\nmean of {len(seeds)} orders (min-max):")
     for key in FIGURE_KEYS + ["groups per story, mean", "groups per story, max", "stories in exactly one group",
+                              "stories in one group, ungrouped articles aside",
                               "largest group's share of its story, mean", "groups holding two or more stories",
                               "canonical articles in no group"]:
         values = [f[key] for f in all_figures]
