@@ -391,11 +391,17 @@ def variant_lines(run: OrderRun) -> list[str]:
     keys = ["canonical, in its story's main group", "canonical, in another group of its story",
             "canonical, in another story's group", "canonical, no group", "duplicate of its story",
             "duplicate of another story", "failed"]
+    duplicated_by: dict[str, Counter] = defaultdict(Counter)  # variant folder -> folders of its duplicates
+    for outcome in run.outcomes:
+        folder = canonical_folder.get(outcome.canonical) if not outcome.stored_canonical else None
+        if folder in per_folder:
+            duplicated_by[folder][outcome.source.folder] += 1
     for folder in sorted(per_folder):
         tally = per_folder[folder]
         of = ", ".join(f"{f} {n}" for f, n in duplicated[folder].most_common())
+        by = ", ".join(f"{f} {n}" for f, n in duplicated_by[folder].most_common())
         lines.append(f"  {folder:<20} {tally['files']:>3} files: " + ", ".join(f"{k} {tally[k]}" for k in keys if tally[k])
-                     + (f" (duplicates of: {of})" if of else ""))
+                     + (f" (duplicates of: {of})" if of else "") + (f"; files duplicating them: {by}" if by else ""))
     return lines
 
 
