@@ -3,6 +3,8 @@
     .venv/bin/python bench/linking_eval.py                 # figures at LINK_THRESHOLD
     .venv/bin/python bench/linking_eval.py --sweep         # and a threshold sweep
     .venv/bin/python bench/linking_eval.py --pairs         # and every scored pair above 0.2
+    .venv/bin/python bench/linking_eval.py --ntrex-stack   # ../shared/data/ntrex through the real
+        stack in three orders (bench/ntrex_linking.py; --limit-stories N --languages a,b for less)
 
 Documents (each run through the pipeline: process_file -> signals):
 - the five seeds: {000, 001} and {002, 004} are stories in bn+hi, 003 is alone;
@@ -34,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import ntrex_linking  # noqa: E402
 from workers.pipeline.process import process_file  # noqa: E402
 from workers.pipeline.story_links import (  # noqa: E402
     CANDIDATE_LIMIT,
@@ -237,7 +240,11 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=LINK_THRESHOLD)
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--pairs", action="store_true")
+    ntrex_linking.add_arguments(parser)
     args = parser.parse_args()
+    if args.ntrex_stack:
+        ntrex_linking.main(args)
+        return
 
     human = human_translated_documents()
     if human is None:
