@@ -2,7 +2,7 @@
 -- than one script (`sr-Cyrl`, `zh-Hant`, `pa-Guru`), `und` / `und-Ethi` where the models cannot
 -- tell; per-paragraph languages of mixed articles; the primary language subtag as its own indexed
 -- column, so `?lang=zh` still finds `zh-Hans` and `zh-Hant`.
--- depends: 0009_webhooks
+-- depends: 0010_periodic_runs
 
 ALTER TABLE articles ADD COLUMN paragraph_languages jsonb NOT NULL DEFAULT '[]';
 
