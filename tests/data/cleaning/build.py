@@ -11,7 +11,7 @@ the seeds line by line.
 Expectation keys (a missing key means "not checked"):
   category         what the file exercises (the benchmark groups by it)
   format           text | html | json | ndjson | binary
-  language, script expected ISO 639-1 code and ISO 15924 script (script may be a list of accepted
+  language, script expected BCP 47 tag (`zh-Hans`, `en`) and ISO 15924 script (script may be a list of accepted
                    codes: Chinese "Hans"/"Hani", Korean "Kore"/"Hang")
   languages_mixed  bool
   title, lead      exact string or null (plain text and JSON without a lead have neither)
