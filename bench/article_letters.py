@@ -13,7 +13,8 @@ from pathlib import Path
 from workers.pipeline.cleaning import clean
 from workers.pipeline.decoding import RejectedFile
 from workers.pipeline.formats import read_document
-from workers.pipeline.process import MIN_ARTICLE_LETTERS, letters_in
+from workers.pipeline.language import letter_count
+from workers.pipeline.process import MIN_ARTICLE_LETTERS
 
 REPO = Path(__file__).resolve().parents[1]
 ROOTS = [REPO.parent / "shared/data/seeds", REPO.parent / "shared/data/ntrex", REPO / "tests/data/articles"]
@@ -30,7 +31,7 @@ def main() -> None:
                 article = clean(read_document(path.read_bytes(), path.name))
             except RejectedFile:
                 continue
-            counts.append((letters_in(article.text), str(path.relative_to(REPO.parent))))
+            counts.append((letter_count(article.text), str(path.relative_to(REPO.parent))))
     counts.sort()
     print(f"{len(counts)} article files; the fewest letters after cleaning:")
     for letters, name in counts[:10]:

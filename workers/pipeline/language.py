@@ -149,7 +149,7 @@ def identify(text: str, declared: str | None = None) -> LanguageGuess:
     hint = language_of(declared)
     paragraphs = [" ".join(line.split()) for line in text.splitlines()]
     paragraphs = [paragraph for paragraph in paragraphs if paragraph]
-    letter_counts = [_letter_count(paragraph) for paragraph in paragraphs]
+    letter_counts = [letter_count(paragraph) for paragraph in paragraphs]
     letters = sum(letter_counts)
     script = dominant_script(text)
     if letters == 0:
@@ -194,7 +194,8 @@ def _other_paragraphs(
     return tuple(found)
 
 
-def _letter_count(text: str) -> int:
+def letter_count(text: str) -> int:
+    """Letters (Unicode category L, any script) in `text`."""
     # Counting distinct characters first (in C) leaves a few hundred to test instead of every one.
     return sum(count for char, count in Counter(text).items() if char.isalpha())
 

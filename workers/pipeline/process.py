@@ -1,15 +1,13 @@
 """One accepted file in, one article draft (or a reason for rejecting the file) out."""
 
-import unicodedata
-
 from workers.pipeline.article import ArticleDraft
 from workers.pipeline.cleaning import clean
 from workers.pipeline.decoding import RejectedFile
 from workers.pipeline.fingerprint import content_hash
 from workers.pipeline.formats import read_document
-from workers.pipeline.language import identify
+from workers.pipeline.language import identify, letter_count
 
-__all__ = ["MIN_ARTICLE_LETTERS", "ArticleDraft", "RejectedFile", "letters_in", "process_file"]
+__all__ = ["MIN_ARTICLE_LETTERS", "ArticleDraft", "RejectedFile", "process_file"]
 
 MIN_ARTICLE_LETTERS = 20
 """Letters (Unicode category L, any script) an article's cleaned body needs. Counted in letters,
@@ -17,7 +15,7 @@ not bytes or words, so the rule holds for scripts without spaces and with multi-
 a file `a` (1 letter) or `hello world` (10) is no article and used to be stored as English with
 a guessed language. The shortest real article in ../shared/data (seeds, 6,800 NTREX files,
 tests/data/articles) has 119 letters (Cantonese, the densest script there): printed by
-scripts/article_letters.py."""
+bench/article_letters.py."""
 
 
 def process_file(content: bytes, name: str = "") -> ArticleDraft:
@@ -27,7 +25,7 @@ def process_file(content: bytes, name: str = "") -> ArticleDraft:
     article = clean(document)
     if not article.paragraphs:
         raise RejectedFile("no article text left after removing boilerplate")
-    if (found := letters_in(article.text)) < MIN_ARTICLE_LETTERS:
+    if (found := letter_count(article.text)) < MIN_ARTICLE_LETTERS:
         raise RejectedFile(
             f"too little text for an article: {found} letter{'s' if found != 1 else ''} after cleaning; "
             f"at least {MIN_ARTICLE_LETTERS} are needed"
@@ -49,7 +47,3 @@ def process_file(content: bytes, name: str = "") -> ArticleDraft:
         content_hash=content_hash(article.text),
         removed=article.removed,
     )
-
-
-def letters_in(text: str) -> int:
-    return sum(1 for character in text if unicodedata.category(character)[0] == "L")
