@@ -27,9 +27,6 @@ class LanguageFilter:
     column: str  # "language_base" or "language"
     value: str
 
-    def sql(self, placeholder: str = "language") -> str:
-        return f"{self.column} = %({placeholder})s"
-
 
 def parse_language_filter(value: str) -> LanguageFilter:
     """Raises InvalidLanguageFilter for what is no language tag (`x`, `12`, a NUL byte)."""

@@ -85,17 +85,19 @@ def list_articles(
     """Keyset pagination on the article id: stable while new articles arrive, and as fast on the
     last page as on the first. Filters combine with AND; each has an index (migration 0007). A
     merged group's id stands for the group it was merged into, as on GET /v1/groups/{id}."""
-    by_language = parse_language_filter(language) if language is not None else None
     asked = {
         "after": after,
-        "language": by_language.value if by_language and by_language.column == "language" else None,
-        "language_base": by_language.value if by_language and by_language.column == "language_base" else None,
+        "language": None,
+        "language_base": None,
         "group_id": group_id,
         "domain": source_domain,
         "canonical": True if canonical is True else None,
         "duplicates": True if canonical is False else None,
         "since": updated_since,
     }
+    if language is not None:
+        by_language = parse_language_filter(language)  # a column of ARTICLE_FILTERS
+        asked[by_language.column] = by_language.value
     # Only the filters given become SQL, so each query's plan can use its index.
     where = " AND ".join(ARTICLE_FILTERS[name] for name, value in asked.items() if value is not None) or "true"
     rows = conn.execute(

@@ -3,8 +3,8 @@ import pytest
 from tests.seeds import ntrex_text, seed_paths
 from workers.pipeline.article import SourceDocument
 from workers.pipeline.cleaning import clean
-from workers.pipeline.language import _detector, cld2_verdict, dominant_script, identify, link_language, normalise_code
-from workers.pipeline.language_tags import tag_for
+from workers.pipeline.language import _detector, cld2_verdict, dominant_script, identify, link_language
+from workers.pipeline.language_tags import language_of, tag_for
 
 SAMPLES = {
     ("vi", "Latn"): "Bộ trưởng Bộ Công an đã tiếp đoàn đại biểu Hội đồng An ninh Belarus tại Hà Nội vào chiều nay.",
@@ -107,7 +107,7 @@ def test_without_a_declared_language_a_very_short_text_is_und_with_its_script():
      ("ben", "bn"), ("hin", "hi"), ("", None), (None, None), ("12", None), ("english", None)],
 )
 def test_declared_codes_are_normalised(declared, code):
-    assert normalise_code(declared) == code
+    assert language_of(declared) == code
 
 
 @pytest.mark.parametrize(

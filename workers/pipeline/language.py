@@ -242,12 +242,6 @@ def _chinese_variant(text: str) -> str:
     return "Hani"
 
 
-def normalise_code(code: str | None) -> str | None:
-    """A declared or queried language as its language subtag: `en-US` -> `en`, `zh_Hant` ->
-    `zh`, `vie` -> `vi`; None for nothing usable."""
-    return language_of(code)
-
-
 def link_language(tag: str | None) -> str | None:
     """The language a stored tag holds a translation-group slot for: `zh-Hant` and `zh-Hans`
     share `zh`; `und` holds none."""

@@ -109,7 +109,3 @@ def primary_language(tag: str | None) -> str | None:
         return None
     language = tag.split("-", 1)[0].lower()
     return None if language == UNDETERMINED else language
-
-
-def is_undetermined(tag: str | None) -> bool:
-    return primary_language(tag) is None
