@@ -96,6 +96,15 @@ class Settings(BaseSettings):
 
     language_min_confidence: float = 0.0
 
+    # Reconciliation of translation groups (workers/translation_index.reconcile_article): an
+    # article left ungrouped or in a small group is looked at again this long after it was stored
+    # (or last linked by a later article), then after twice as long, and so on for relink_rounds
+    # rounds; beat sends the task every relink_interval_seconds, which takes relink_batch due ones.
+    relink_delay_seconds: float = Field(default=30.0, gt=0)
+    relink_rounds: int = Field(default=4, ge=0)
+    relink_interval_seconds: float = Field(default=10.0, gt=0)
+    relink_batch: int = Field(default=200, ge=1)
+
     # Webhooks: how often new changes become deliveries, the first retry's delay (doubled on each
     # failure, capped, jittered), how long a delivery is retried before it is marked failed (at
     # least a day), and how long one attempt may take.

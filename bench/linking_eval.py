@@ -18,9 +18,10 @@ Documents (each run through the pipeline: process_file -> signals):
 Two ways of turning scores into links, both reported content-only (no source URL, no image names)
 and with source URLs:
 - pairs: every pair of different languages scoring >= threshold is a link;
-- groups: documents arrive one by one (in name order, then in reverse); each finds candidates
-  through `link_keys` in an in-memory index (as the database does), scores them, and
-  `plan_links` assigns groups; two documents are linked when they end in one group.
+- groups: documents arrive one by one (in name order, then in reverse) at the in-memory copy of
+  the service's index (bench/link_simulation.py): candidates and group representatives through
+  the link keys, scores, `plan_links`, then reconciliation; two documents are linked when they
+  end in one group.
 """
 
 from __future__ import annotations
@@ -37,18 +38,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import ntrex_linking  # noqa: E402
+from bench.link_simulation import MemoryIndex, settle  # noqa: E402
 from workers.pipeline.process import process_file  # noqa: E402
-from workers.pipeline.story_links import (  # noqa: E402
-    CANDIDATE_LIMIT,
-    LINK_THRESHOLD,
-    MERGE_THRESHOLD,
-    Candidate,
-    StorySignals,
-    link_keys,
-    plan_links,
-    score,
-    signals,
-)
+from workers.pipeline.story_links import LINK_THRESHOLD, StorySignals, score, signals  # noqa: E402
+from workers.translation_index import material_of  # noqa: E402
 
 SHARED_DATA = ROOT.parent / "shared" / "data"
 SEEDS = SHARED_DATA / "seeds"
@@ -136,48 +129,22 @@ def pair_links(documents: list[Document], attribute: str, threshold: float
 
 def group_links(documents: list[Document], attribute: str,
                 threshold: float = LINK_THRESHOLD) -> set[tuple[str, str]]:
-    """The service's path: keys -> candidates -> scores -> plan_links, one arrival at a time."""
-    postings: dict[int, list[int]] = defaultdict(list)
-    group_of: dict[int, int | None] = {}
-    members: dict[int, set[int]] = {}
-    next_group = 1
-    for index, document in enumerate(documents):
-        mine = getattr(document, attribute)
-        keys = link_keys(mine)
-        shared = defaultdict(int)
-        for key in keys:
-            for other in postings[key]:
-                shared[other] += 1
-        nearest = sorted(shared, key=lambda o: (-shared[o], o))[:CANDIDATE_LIMIT]
-        candidates = [
-            Candidate(other, documents[other].language, group_of[other],
-                      score(mine, getattr(documents[other], attribute)).score)
-            for other in nearest
-        ]
-        languages = {g: {documents[m].language for m in ms} for g, ms in members.items()}
-        plan = plan_links(document.language, candidates, languages, threshold=threshold,
-                          merge_threshold=max(threshold, MERGE_THRESHOLD))
-        group_of[index] = None
-        if plan.changes:
-            target = plan.join_group
-            if target is None:
-                target, next_group = next_group, next_group + 1
-                members[target] = set()
-            for merged in plan.merge_groups:
-                for member in members.pop(merged):
-                    group_of[member] = target
-                    members[target].add(member)
-            for member in (index, *plan.found_with):
-                group_of[member] = target
-                members[target].add(member)
-            assert len({documents[m].language for m in members[target]}) == len(members[target])
-        for key in keys:
-            postings[key].append(index)
+    """The service's path (bench/link_simulation.py's in-memory index: keys -> candidates and
+    group representatives -> scores -> plan_links), one arrival at a time, then reconciliation."""
+    index = MemoryIndex(threshold)
+    for position, document in enumerate(documents):
+        index.add(position, material_of(replace(getattr(document, attribute), language=_link_language(document))))
+        index.apply(position, index.plan(position))
+    settle(index, passes=3)
     links: set[tuple[str, str]] = set()
-    for group in members.values():
+    for group in index.members.values():
         for a, b in itertools.combinations(sorted(group), 2):
             links.add(_pair(documents[a], documents[b]))
     return links
+
+
+def _link_language(document: Document) -> str | None:
+    return None if document.language == "und" else document.language
 
 
 # --- figures ---------------------------------------------------------------------------------

@@ -103,6 +103,7 @@ class OrderRun:
     timings: dict[str, float]
     seed_groups: str = ""
     seed_links: str = ""
+    reconciled: int = 0  # group changes seen on the change feed after the last job was final
     errors: list[str] = field(default_factory=list)
 
 
@@ -169,6 +170,8 @@ def run_order(files: list[SourceFile], seed: int, args: argparse.Namespace) -> O
     stack_args = argparse.Namespace(worker_concurrency=args.worker_concurrency, keep_rate_limits=False)
     timings: dict[str, float] = {}
     started = time.monotonic()
+    for name, value in RELINK_ENV.items():
+        os.environ.setdefault(name, value)
     with started_stack(stack_args) as stack:
         timings["stack start"] = time.monotonic() - started
         ingest, api = _clients(stack)
@@ -189,6 +192,9 @@ def run_order(files: list[SourceFile], seed: int, args: argparse.Namespace) -> O
                 job_files += _finished_job(api, job_id, args.job_timeout)
             timings["processing (first upload to last job final)"] = time.monotonic() - mark
             mark = time.monotonic()
+            reconciled = _settle(api, args.settle_quiet, args.job_timeout)
+            timings[f"reconciliation (until {args.settle_quiet:.0f}s without a group change)"] = time.monotonic() - mark
+            mark = time.monotonic()
             articles = _articles(api)
             timings["read-back"] = time.monotonic() - mark
             outcomes = []
@@ -199,13 +205,37 @@ def run_order(files: list[SourceFile], seed: int, args: argparse.Namespace) -> O
                 outcomes.append(Outcome(source_of[item["name"]], item["status"], canonical, stored_canonical,
                                         item["language"]))
             group_of = {a: articles[a]["group_id"] for a in {o.canonical for o in outcomes} if a in articles}
-            run = OrderRun(seed, outcomes, group_of, timings)
+            run = OrderRun(seed, outcomes, group_of, timings, reconciled=reconciled)
             if not args.skip_seeds:
                 mark = time.monotonic()
                 run.seed_groups, run.seed_links = seed_check(ingest, api, rng, args.job_timeout)
                 timings["seeds"] = time.monotonic() - mark
     timings["wall (stack start to stop)"] = time.monotonic() - started
     return run
+
+
+RELINK_ENV = {"BABELWIRE_RELINK_DELAY_SECONDS": "2", "BABELWIRE_RELINK_INTERVAL_SECONDS": "1"}
+"""Reconciliation's first look 2 s after an article is stored (then 4, 8, 16 s), not the default
+30 s, so that an order settles in seconds: the rule is the same, only the waiting is shorter."""
+
+
+def _settle(api: httpx.Client, quiet: float, timeout: float) -> int:
+    """Follows the change feed from its end until `quiet` seconds pass with no group change:
+    reconciliation has given every article its rounds. Returns the group changes seen."""
+    page = api.get("/v1/changes", params={"limit": 1000}).raise_for_status().json()
+    cursor = page["next"]
+    while page["items"]:
+        page = api.get("/v1/changes", params={"after": cursor, "limit": 1000}).raise_for_status().json()
+        cursor = page["next"]
+    seen, last_change, deadline = 0, time.monotonic(), time.monotonic() + timeout
+    while time.monotonic() - last_change < quiet and time.monotonic() < deadline:
+        page = api.get("/v1/changes", params={"after": cursor, "limit": 1000, "wait": 1}).raise_for_status().json()
+        cursor = page["next"]
+        group_changes = sum(1 for item in page["items"] if item["kind"].startswith("group."))
+        if group_changes:
+            seen += group_changes
+            last_change = time.monotonic()
+    return seen
 
 
 def seed_check(ingest: httpx.Client, api: httpx.Client, rng: random.Random, timeout: float) -> tuple[str, str]:
@@ -448,6 +478,22 @@ def order_figures(run: OrderRun) -> dict[str, float]:
             "canonical only: F1": cf, **story_figures(run)}
 
 
+def splits(outcomes: list[Outcome]) -> dict[str, list[Outcome]]:
+    """bench/link_simulation.py's split, as a subset of one run: "train" is the even stories (by
+    file name) in the first half of the top-level folders, "held out" the odd stories in the
+    other half. No constant of the linking rule was chosen on the held-out part."""
+    stories = sorted({o.source.story for o in outcomes})
+    folders = sorted({o.source.folder for o in outcomes if not o.source.variant})
+    first_half = set(folders[: len(folders) // 2])
+    parity = {story: i % 2 for i, story in enumerate(stories)}
+    return {
+        "train split": [o for o in outcomes if not o.source.variant and parity[o.source.story] == 0
+                        and o.source.folder in first_half],
+        "held-out split": [o for o in outcomes if not o.source.variant and parity[o.source.story] == 1
+                           and o.source.folder not in first_half],
+    }
+
+
 def print_order(run: OrderRun, number: int) -> dict[str, float]:
     figures = order_figures(run)
     p, r, f, tp, fp, fn = pairwise(run.outcomes, run.group_of)
@@ -463,6 +509,11 @@ def print_order(run: OrderRun, number: int) -> dict[str, float]:
           f"largest group's share of its story {figures['largest group' + chr(39) + 's share of its story, mean']:.1%}")
     print(f"  groups {figures['groups']}, holding two or more stories {figures['groups holding two or more stories']}; "
           f"canonical articles in no group {figures['canonical articles in no group']} of {figures['canonical articles']}")
+    for name, part in splits(run.outcomes).items():
+        sp, sr, sf, *_ = pairwise(part, run.group_of)
+        figures[f"{name}: F1"] = sf
+        print(f"  {name} ({len(part)} files, scored within this run): precision {sp:.3f} recall {sr:.3f} F1 {sf:.3f}")
+    print(f"  group changes by reconciliation after the last job was final: {run.reconciled}")
     for line in mixed_groups(run):
         print(line)
     print(f"  identified language = folder's: {language_line(run)}")
@@ -505,7 +556,7 @@ def main(args: argparse.Namespace) -> None:
         all_figures.append(print_order(run, number))
         tables.append(pair_f1(run))
     print(f"\nmean of {len(seeds)} orders (min-max):")
-    for key in FIGURE_KEYS + ["groups per story, mean", "groups per story, max", "stories in exactly one group",
+    for key in FIGURE_KEYS + ["train split: F1", "held-out split: F1", "groups per story, mean", "groups per story, max", "stories in exactly one group",
                               "stories in one group, ungrouped articles aside",
                               "largest group's share of its story, mean", "groups holding two or more stories",
                               "canonical articles in no group"]:
@@ -531,3 +582,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--worker-concurrency", type=int, default=2)
     group.add_argument("--job-timeout", type=float, default=1800, help="seconds to wait for one job")
     group.add_argument("--skip-seeds", action="store_true", help="leave out the seeds check")
+    group.add_argument("--settle-quiet", type=float, default=40,
+                       help="after the last job is final, wait until this many seconds pass without a group "
+                            "change on the feed (reconciliation's rounds end about 30 s after the last arrival)")

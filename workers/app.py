@@ -10,6 +10,7 @@ from workers.broker import transport_for
 PROCESS_FILE = "babelwire.process_file"
 PROCESS_FILES = "babelwire.process_files"
 REQUEUE_WAITING_FILES = "babelwire.requeue_waiting_files"
+RECONCILE_LINKS = "babelwire.reconcile_links"
 
 DISPATCH_WEBHOOKS = "babelwire.dispatch_webhooks"  # defined in workers/webhooks.py
 
@@ -24,7 +25,7 @@ celery_app.conf.update(
     broker_transport=transport_for(settings.redis_url),
     task_default_queue=settings.queue,
     task_queues=[Queue(name, Exchange(name), routing_key=name) for name in (settings.queue, PERIODIC_QUEUE)],
-    task_routes={name: {"queue": PERIODIC_QUEUE} for name in (REQUEUE_WAITING_FILES, DISPATCH_WEBHOOKS)},
+    task_routes={name: {"queue": PERIODIC_QUEUE} for name in (REQUEUE_WAITING_FILES, DISPATCH_WEBHOOKS, RECONCILE_LINKS)},
     # A file's message is acknowledged only once its outcome is committed; a worker that dies
     # mid-task leaves the message to be delivered again, and the task is idempotent.
     task_acks_late=True,
@@ -55,6 +56,11 @@ celery_app.conf.update(
         "requeue-waiting-files": {
             "task": REQUEUE_WAITING_FILES,
             "schedule": settings.requeue_interval_seconds,
+        },
+        # Second looks at articles left ungrouped or in small translation groups.
+        "reconcile-links": {
+            "task": RECONCILE_LINKS,
+            "schedule": settings.relink_interval_seconds,
         },
         # Turns new changes into webhook deliveries (workers/webhooks.py).
         "dispatch-webhooks": {

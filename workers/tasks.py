@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import NoReturn
 
 import kombu.exceptions
+import psycopg
 import redis
 from celery import Task
 from celery.signals import worker_init
@@ -16,7 +17,7 @@ from babelwire.logs import bind, log_context
 from babelwire.outages import OutageLog
 from babelwire.settings import get_settings
 from workers import neardup_index, store, translation_index
-from workers.app import PROCESS_FILE, PROCESS_FILES, REQUEUE_WAITING_FILES, celery_app
+from workers.app import PROCESS_FILE, PROCESS_FILES, RECONCILE_LINKS, REQUEUE_WAITING_FILES, celery_app
 from workers.backoff import retry_delay
 from workers.logs import describe_decision
 from workers.metrics import count_file
@@ -235,3 +236,43 @@ def _broker_backlog() -> int:
         return 0
     _requeue_broker.succeeded()
     return backlog
+
+
+_reconcile_database = OutageLog(log, "reconcile links: database")
+RECONCILE_ATTEMPTS = 3
+
+
+@celery_app.task(name=RECONCILE_LINKS)
+def reconcile_links() -> int:
+    """Takes the articles due for reconciliation and gives each its second look
+    (translation_index.reconcile_article), one transaction each in the storing lock order.
+    Returns how many changed a group."""
+    try:
+        with transaction() as conn:
+            due = translation_index.claim_due(conn, settings.relink_batch, lease_seconds=settings.relink_delay_seconds)
+    except Exception as error:
+        if not database_unavailable(error):
+            raise
+        _reconcile_database.failed(error)
+        return 0
+    _reconcile_database.succeeded()
+    changed = 0
+    for article_id in due:
+        for attempt in range(1, RECONCILE_ATTEMPTS + 1):
+            try:
+                with transaction() as conn:
+                    changed += translation_index.reconcile_article(conn, article_id) is not None
+                    translation_index.reschedule(conn, article_id, settings.relink_rounds)
+                break
+            except (psycopg.errors.DeadlockDetected, translation_index.LinkStateUnstable) as error:
+                # A version stored meanwhile took the same locks; the claim's lease makes it due
+                # again should every attempt lose.
+                log.info("reconcile article %s: attempt %d lost a lock race (%r)", article_id, attempt, error)
+            except Exception as error:
+                if not database_unavailable(error):
+                    raise
+                _reconcile_database.failed(error)
+                return changed
+    if changed:
+        log.info("reconciliation changed the groups of %d of %d article(s)", changed, len(due))
+    return changed

@@ -28,9 +28,10 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from babelwire.changes import record_change
+from babelwire.settings import get_settings
 from workers.pipeline import story_links
 from workers.pipeline.article import ArticleDraft
-from workers.pipeline.story_links import Candidate, LinkPlan, StorySignals
+from workers.pipeline.story_links import NO_LINKS, Candidate, GroupView, LinkPlan, StorySignals
 
 MAX_CANDIDATES = story_links.CANDIDATE_LIMIT
 """Candidates scored per new article: those sharing the strongest keys with it."""
@@ -41,7 +42,16 @@ stories happen to share, so the candidate limit never cuts off a near-certain pa
 MAX_POSTINGS_PER_KEY = 2000
 """Articles read per key, newest first: a key shared by very many articles (a common figure or
 name) costs a bounded lookup instead of a scan of its whole posting list."""
+MAX_GROUP_HITS = 200
+"""Articles sharing the strongest keys whose groups are considered (ids only, no signals read)."""
+MAX_GROUPS = 8
+"""Groups, strongest member first, whose representatives are scored besides the candidates."""
+MAX_REPRESENTATIVES = 16
+"""Members scored per group: those sharing the most keys with the new article first. A story
+with a hundred versions is found through its group even when its members crowd each other out of
+the MAX_CANDIDATES articles sharing the most keys."""
 MAX_LOCK_ROUNDS = 8
+RECONCILE_DELAY_SECONDS = get_settings().relink_delay_seconds
 
 
 class LinkStateUnstable(RuntimeError):
@@ -72,7 +82,11 @@ NOT_LINKED = Linked(None)
 
 def prepare(draft: ArticleDraft) -> LinkMaterial:
     """Pure: the signals and keys of an article (call it before opening the transaction)."""
-    signals = story_links.signals(draft)
+    return material_of(story_links.signals(draft))
+
+
+def material_of(signals: StorySignals) -> LinkMaterial:
+    """Pure: the keys of these signals, each with its kind's weight."""
     weights: dict[int, int] = {}
     for description, key in story_links.described_keys(signals):
         weight = KEY_KIND_WEIGHTS.get(description.split(":", 1)[0], 1)
@@ -88,27 +102,79 @@ def link_article(
     max_candidates: int = MAX_CANDIDATES,
 ) -> Linked:
     """Indexes a new canonical article and links it to the versions of its story already stored:
-    joins a group, founds one, or merges groups it bridges. Returns the article's group."""
+    joins a group, founds one, or merges groups it bridges. Returns the article's group. The
+    article, and its linked partners left out, are due for reconciliation (`reconcile_article`)."""
     lock_keys(conn, material.keys)
     index_article(conn, article_id, material)
-    if material.signals.language is None:
-        return NOT_LINKED
-    scored = [
-        (found, story_links.score(material.signals, found.signals))
-        for found in find_candidates(conn, material, article_id, max_candidates)
-    ]
-    linked = {found.article_id: result for found, result in scored if result.score >= story_links.LINK_THRESHOLD}
-    if not linked:
-        return NOT_LINKED
-    states, group_languages = lock_link_state(conn, linked)
+    linked, plan = _plan(conn, article_id, material, max_candidates, own_group=None)
+    result = apply_plan(conn, article_id, plan) if plan.changes else NOT_LINKED
+    _schedule_reconciliation(conn, [article_id, *(c.article_id for c in linked if c.group_id is None)])
+    return result
+
+
+def reconcile_article(conn: psycopg.Connection, article_id: int) -> Linked | None:
+    """Reconciliation's second look at an article stored earlier, ungrouped or in a small group:
+    against everything outside its own group, with the aggregate rule (link_plan), after the
+    versions that arrived since. Returns its group's change, or None when nothing changed."""
+    row = conn.execute(
+        "SELECT link_signals FROM articles WHERE id = %s AND duplicate_of IS NULL", (article_id,)
+    ).fetchone()
+    if row is None or row["link_signals"] is None:
+        return None
+    material = material_of(StorySignals.from_json(row["link_signals"]))
+    lock_keys(conn, material.keys)
+    # Read once the keys are held: a version that shares them has committed its change by now.
+    own_group, size = conn.execute(
+        """SELECT a.group_id, (SELECT count(*) FROM articles m WHERE m.group_id = a.group_id) AS size
+           FROM articles a WHERE a.id = %s""",
+        (article_id,),
+    ).fetchone().values()
+    if own_group is not None and size > story_links.RECONCILE_GROUP_SIZE:
+        return None
+    _, plan = _plan(conn, article_id, material, MAX_CANDIDATES, own_group=own_group, reconciling=True)
+    if own_group is not None:
+        plan = story_links.reconcile_plan(plan, own_group)
+    return apply_plan(conn, article_id, plan) if plan.changes else None
+
+
+def _plan(
+    conn: psycopg.Connection,
+    article_id: int,
+    material: LinkMaterial,
+    max_candidates: int,
+    own_group: int | None,
+    reconciling: bool = False,
+) -> tuple[list[Candidate], LinkPlan]:
+    """Scores the candidates and the representatives of their groups, locks what the rule reads
+    and makes the plan. Returns the linked candidates (as locked) and the plan."""
+    language = material.signals.language
+    scored: dict[int, story_links.LinkScore] = {}
+    signals_of: dict[int, StorySignals] = {}
+    for found in find_candidates(conn, material, article_id, max_candidates, exclude_group=own_group):
+        scored[found.article_id] = story_links.score(material.signals, found.signals)
+        signals_of[found.article_id] = found.signals
+    linked_ids = [a for a, r in scored.items() if r.score >= story_links.LINK_THRESHOLD]
+    if not linked_ids and not reconciling:
+        return [], NO_LINKS
+    # The aggregate rule weighs every scored member, so reconciliation locks all their groups.
+    locked_ids = list(scored) if reconciling else linked_ids
+    states, groups = lock_link_state(conn, [*locked_ids, *([article_id] if own_group is not None else [])])
     candidates = [
         Candidate(article_id=a, language=states[a][0], group_id=states[a][1], score=r.score, evidence=r.evidence)
-        for a, r in linked.items()
+        for a, r in scored.items()
+        if a in states and (own_group is None or states[a][1] != own_group)
     ]
-    plan = story_links.plan_links(material.signals.language, candidates, group_languages)
-    if not plan.changes:
-        return NOT_LINKED
-    return apply_plan(conn, article_id, plan)
+    linked = [c for c in candidates if c.score >= story_links.LINK_THRESHOLD]
+    partners = sorted((c for c in linked if c.group_id is None), key=lambda c: (-c.score, c.article_id))
+    partner_links = frozenset(
+        frozenset((first.article_id, second.article_id))
+        for i, first in enumerate(partners[: story_links.MAX_PARTNERS_CROSS_SCORED])
+        for second in partners[i + 1: story_links.MAX_PARTNERS_CROSS_SCORED]
+        if story_links.other_languages(first.language, second.language)
+        and story_links.score(signals_of[first.article_id], signals_of[second.article_id]).links
+    )
+    plan = story_links.plan_links(language, candidates, groups, partner_links, aggregate=reconciling)
+    return linked, plan
 
 
 def lock_keys(conn: psycopg.Connection, keys: Sequence[int]) -> None:
@@ -155,21 +221,29 @@ class Found:
 
 
 def find_candidates(
-    conn: psycopg.Connection, material: LinkMaterial, article_id: int, limit: int = MAX_CANDIDATES
+    conn: psycopg.Connection,
+    material: LinkMaterial,
+    article_id: int,
+    limit: int = MAX_CANDIDATES,
+    exclude_group: int | None = None,
 ) -> list[Found]:
-    """The canonical articles sharing the strongest link keys with this one (index lookups only:
-    per key, the newest MAX_POSTINGS_PER_KEY postings), with their stored signals; and, whatever
-    else they share, those with the same canonical source URL, which link for certain.
+    """What a new article is scored against, with their stored signals (index lookups only: per
+    key, the newest MAX_POSTINGS_PER_KEY postings):
 
-    Of those, only the ones in another known language come back: story_links.score gives a
-    same-language or unknown-language pair 0, so their signals (most of the candidates, and the
-    bulk of what this query would read) are never fetched. The `language_base` column (the
-    tag's language subtag) and the stored signals' language come from the same draft."""
+    - the canonical articles in another language sharing the strongest link keys with it;
+    - the representatives of the groups those keys point at most (the MAX_GROUPS groups whose
+      members among the MAX_GROUP_HITS strongest hits share the most key weight; of each, the
+      MAX_REPRESENTATIVES members in another language that share the most keys, then the oldest);
+    - whatever else they share, those with the same canonical source URL, which link for certain.
+
+    Only articles in another link language come back (`story_links.other_languages`): the score
+    of a same-language pair is 0, so their signals are never fetched. `exclude_group`'s members
+    are left out (reconciliation looks outside an article's own group)."""
     source_url = material.signals.source_url
     if not material.keys and not source_url:
         return []
     rows = conn.execute(
-        """WITH by_keys AS (
+        """WITH hits AS (
                SELECT posting.article_id, sum(k.weight) AS strength
                FROM unnest(%(keys)s::bigint[], %(weights)s::int[]) AS k (key, weight)
                CROSS JOIN LATERAL (
@@ -178,18 +252,44 @@ def find_candidates(
                    ORDER BY article_id DESC LIMIT %(postings)s) AS posting
                GROUP BY posting.article_id
                ORDER BY strength DESC, posting.article_id DESC
+               LIMIT %(hits)s),
+           hit_rows AS (
+               SELECT a.id, hits.strength, a.group_id, nullif(a.language_base, 'und') AS language
+               FROM hits JOIN articles a ON a.id = hits.article_id
+               WHERE a.duplicate_of IS NULL AND a.link_signals IS NOT NULL
+                 AND (%(exclude)s::bigint IS NULL OR a.group_id IS DISTINCT FROM %(exclude)s)),
+           by_keys AS (
+               SELECT id, strength FROM hit_rows
+               WHERE language IS DISTINCT FROM %(language)s
+               ORDER BY strength DESC, id DESC
                LIMIT %(limit)s),
+           top_groups AS (
+               SELECT group_id FROM hit_rows WHERE group_id IS NOT NULL
+               GROUP BY group_id
+               ORDER BY sum(strength) DESC, group_id
+               LIMIT %(groups)s),
+           representatives AS (
+               SELECT member.id, member.strength FROM top_groups CROSS JOIN LATERAL (
+                   SELECT m.id, coalesce(h.strength, 0) AS strength
+                   FROM articles m LEFT JOIN hit_rows h ON h.id = m.id
+                   WHERE m.group_id = top_groups.group_id AND m.id <> %(self)s
+                     AND nullif(m.language_base, 'und') IS DISTINCT FROM %(language)s
+                   ORDER BY coalesce(h.strength, 0) DESC, m.id
+                   LIMIT %(representatives)s) AS member),
            by_url AS (
-               SELECT id AS article_id, 0 AS strength FROM articles
+               SELECT id, 0 AS strength FROM articles
                WHERE source_url = %(url)s AND id <> %(self)s AND duplicate_of IS NULL
+                 AND (%(exclude)s::bigint IS NULL OR group_id IS DISTINCT FROM %(exclude)s)
                ORDER BY id DESC LIMIT %(limit)s),
            found AS (
-               SELECT article_id, max(strength) AS strength
-               FROM (SELECT * FROM by_keys UNION ALL SELECT * FROM by_url) AS either
-               GROUP BY article_id)
+               SELECT id, max(strength) AS strength
+               FROM (SELECT * FROM by_keys UNION ALL SELECT * FROM representatives
+                     UNION ALL SELECT * FROM by_url) AS any_of
+               GROUP BY id)
            SELECT a.id, found.strength, a.link_signals
-           FROM found JOIN articles a ON a.id = found.article_id
-           WHERE a.duplicate_of IS NULL AND a.link_signals IS NOT NULL AND a.language_base <> %(language)s
+           FROM found JOIN articles a ON a.id = found.id
+           WHERE a.duplicate_of IS NULL AND a.link_signals IS NOT NULL
+             AND nullif(a.language_base, 'und') IS DISTINCT FROM %(language)s
            ORDER BY found.strength DESC, a.id""",
         {
             "keys": list(material.keys),
@@ -197,8 +297,12 @@ def find_candidates(
             "url": source_url,
             "language": material.signals.language,
             "self": article_id,
+            "exclude": exclude_group,
             "postings": MAX_POSTINGS_PER_KEY,
+            "hits": MAX_GROUP_HITS,
             "limit": limit,
+            "groups": MAX_GROUPS,
+            "representatives": MAX_REPRESENTATIVES,
         },
     ).fetchall()
     return [Found(r["id"], r["strength"], StorySignals.from_json(r["link_signals"])) for r in rows]
@@ -206,22 +310,22 @@ def find_candidates(
 
 def lock_link_state(
     conn: psycopg.Connection, article_ids: Iterable[int]
-) -> tuple[dict[int, tuple[str | None, int | None]], dict[int, set[str | None]]]:
+) -> tuple[dict[int, tuple[str | None, int | None]], dict[int, GroupView]]:
     """Locks what a plan for these candidates depends on — their groups' rows and the rows of
-    those in no group — and reads it once locked: {article: (language, group)} and
-    {group: its members' languages}."""
+    those in no group — and reads it once locked: {article: (link language, group)} and
+    {group: its size and languages}."""
     ids = sorted(set(article_ids))
     locked_groups: set[int] = set()
     locked_articles: set[int] = set()
     for _ in range(MAX_LOCK_ROUNDS):
         states = {
             r["id"]: (r["language"], r["group_id"])
-            for r in conn.execute("SELECT id, language_base AS language, group_id FROM articles WHERE id = ANY(%s)", (ids,))
+            for r in conn.execute("SELECT id, nullif(language_base, 'und') AS language, group_id FROM articles WHERE id = ANY(%s)", (ids,))
         }
         groups = {g for _, g in states.values() if g is not None} - locked_groups
         ungrouped = {a for a, (_, g) in states.items() if g is None} - locked_articles
         if not groups and not ungrouped:
-            return states, _group_languages(conn, sorted({g for _, g in states.values() if g is not None}))
+            return states, _group_views(conn, sorted({g for _, g in states.values() if g is not None}))
         if groups:
             conn.execute(
                 "SELECT id FROM translation_groups WHERE id = ANY(%s) ORDER BY id FOR UPDATE", (sorted(groups),)
@@ -240,14 +344,60 @@ def lock_link_state(
     raise LinkStateUnstable(f"the groups of articles {ids} kept changing while being locked")
 
 
-def _group_languages(conn: psycopg.Connection, group_ids: list[int]) -> dict[int, set[str | None]]:
+def _group_views(conn: psycopg.Connection, group_ids: list[int]) -> dict[int, GroupView]:
     return {
-        r["group_id"]: set(r["languages"])
+        r["group_id"]: GroupView(r["group_id"], r["size"], frozenset(r["languages"]))
         for r in conn.execute(
-            "SELECT group_id, array_agg(language_base) AS languages FROM articles WHERE group_id = ANY(%s) GROUP BY group_id",
+            """SELECT group_id, count(*) AS size, array_agg(DISTINCT nullif(language_base, 'und')) AS languages
+               FROM articles WHERE group_id = ANY(%s) GROUP BY group_id""",
             (group_ids,),
         )
     }
+
+
+def claim_due(conn: psycopg.Connection, limit: int, lease_seconds: float) -> list[int]:
+    """The articles due for reconciliation, oldest due first, claimed for `lease_seconds` (a
+    worker that dies holding them leaves them due again then); rows another run holds are
+    skipped."""
+    return [
+        r["id"]
+        for r in conn.execute(
+            """UPDATE articles SET relink_due_at = now() + make_interval(secs => %(lease)s)
+               WHERE id IN (SELECT id FROM articles WHERE relink_due_at <= now()
+                            ORDER BY relink_due_at, id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)
+               RETURNING id""",
+            {"lease": lease_seconds, "limit": limit},
+        )
+    ]
+
+
+def reschedule(conn: psycopg.Connection, article_id: int, rounds: int) -> None:
+    """After a reconciliation round: due again after twice the last wait while it is still
+    ungrouped or in a small group and rounds remain; otherwise no longer due."""
+    conn.execute(
+        """UPDATE articles a SET
+               relink_round = a.relink_round + 1,
+               relink_due_at = CASE
+                   WHEN a.relink_round + 1 < %(rounds)s AND (a.group_id IS NULL OR
+                        (SELECT count(*) FROM articles m WHERE m.group_id = a.group_id) <= %(small)s)
+                   THEN now() + make_interval(secs => %(delay)s * 2 ^ (a.relink_round + 1))
+               END
+           WHERE a.id = %(id)s""",
+        {"rounds": rounds, "small": story_links.RECONCILE_GROUP_SIZE, "delay": RECONCILE_DELAY_SECONDS,
+         "id": article_id},
+    )
+
+
+def _schedule_reconciliation(conn: psycopg.Connection, article_ids: list[int]) -> None:
+    """Makes these articles due for reconciliation after the first delay, if they are ungrouped
+    or in a small group; a later arrival that links them makes them due again from the start.
+    Articles in larger groups are left alone."""
+    conn.execute(
+        """UPDATE articles a SET relink_due_at = now() + make_interval(secs => %s), relink_round = 0
+           WHERE a.id = ANY(%s) AND a.duplicate_of IS NULL
+             AND (a.group_id IS NULL OR (SELECT count(*) FROM articles m WHERE m.group_id = a.group_id) <= %s)""",
+        (RECONCILE_DELAY_SECONDS, sorted(set(article_ids)), story_links.RECONCILE_GROUP_SIZE),
+    )
 
 
 def apply_plan(conn: psycopg.Connection, article_id: int, plan: LinkPlan) -> Linked:
@@ -276,13 +426,19 @@ def apply_plan(conn: psycopg.Connection, article_id: int, plan: LinkPlan) -> Lin
         conn.execute(
             """INSERT INTO translation_links (group_id, article_id, partner_id, score, evidence)
                SELECT %s, %s, partner, score, evidence
-               FROM unnest(%s::bigint[], %s::real[], %s::jsonb[]) AS l (partner, score, evidence)""",
+               FROM unnest(%s::bigint[], %s::real[], %s::jsonb[]) AS l (partner, score, evidence)
+               -- reconciliation may meet a pair linked before: one link per pair
+               WHERE NOT EXISTS (SELECT FROM translation_links t
+                                 WHERE t.group_id = %s AND (t.article_id, t.partner_id) IN ((%s, partner), (partner, %s)))""",
             (
                 group_id,
                 article_id,
                 [link.article_id for link in plan.links],
                 [link.score for link in plan.links],
                 [Jsonb(dict(link.evidence)) for link in plan.links],
+                group_id,
+                article_id,
+                article_id,
             ),
         )
     joined = [article_id, *plan.found_with]

@@ -28,6 +28,9 @@ os.environ["DATABASE_URL"] = database_url(SERVER_URL, TEST_DATABASE)
 os.environ["BABELWIRE_QUEUE"] = f"babelwire-test-{RUN_ID}"
 os.environ["BABELWIRE_REQUEUE_AFTER_SECONDS"] = "3"
 os.environ["BABELWIRE_REQUEUE_INTERVAL_SECONDS"] = "1"
+# Reconciliation of translation groups within seconds, not minutes (test_translation_links.py).
+os.environ["BABELWIRE_RELINK_DELAY_SECONDS"] = "0.5"
+os.environ["BABELWIRE_RELINK_INTERVAL_SECONDS"] = "0.5"
 # Webhook retries within a test's patience: first retry after about 0.3-0.6 s, then doubling.
 os.environ["BABELWIRE_WEBHOOK_RETRY_BASE_SECONDS"] = "0.6"
 os.environ["BABELWIRE_WEBHOOK_DISPATCH_INTERVAL_SECONDS"] = "1"

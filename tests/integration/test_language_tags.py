@@ -50,7 +50,10 @@ def test_tags_scripts_und_and_paragraph_languages_through_the_stack(ingest, api)
 
     bemba = api.get(f"/v1/articles/{article_of['bemba.txt']}").json()
     assert bemba["language"] == "und-Latn" and bemba["language_confidence"] < 0.9
-    assert bemba["group_id"] is None  # und holds no language slot in a translation group
+    # An undetermined language takes no place of its own: it links to any determined one (never
+    # to another `und`), and this Bemba version joins its story's group by its links.
+    chinese = api.get(f"/v1/articles/{article_of['zh_hant.txt']}").json()
+    assert bemba["group_id"] is not None and bemba["group_id"] == chinese["group_id"]
 
     serbian = {article_of["sr_cyrl.txt"], article_of["sr_latn.txt"]}
     assert serbian <= _ids_for(api, lang="sr")  # the language in any script, as before

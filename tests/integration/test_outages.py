@@ -449,7 +449,7 @@ def _assert_one_line_per_outage(worker_log: Path, outage: Outage) -> None:
     lines = worker_log.read_text(errors="replace").splitlines()
     seconds = outage.starting - outage.down
     logged = 0
-    for task in ("webhook dispatch", "re-enqueue"):
+    for task in ("webhook dispatch", "re-enqueue", "reconcile links"):
         started = [line for line in lines if f"{task}: database: unavailable" in line]
         ended = [line for line in lines if f"{task}: database: available again" in line]
         print(f"{task}: {len(started)} line(s) at the start of a {seconds:.0f}s outage, {len(ended)} at its end")
@@ -457,7 +457,8 @@ def _assert_one_line_per_outage(worker_log: Path, outage: Outage) -> None:
         logged += len(started)
     assert logged >= 1, "no periodic task met the outage"
     # Celery's line for a task that raised (a traceback follows it).
-    per_tick = [line for line in lines if "raised unexpected" in line and ("dispatch_webhooks" in line or "requeue" in line)]
+    per_tick = [line for line in lines if "raised unexpected" in line
+                and ("dispatch_webhooks" in line or "requeue" in line or "reconcile_links" in line)]
     assert not per_tick, per_tick[:2]
 
 

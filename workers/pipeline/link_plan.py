@@ -1,10 +1,21 @@
-"""The rule that turns scored translation candidates into group changes: join, found, merge;
-never two articles of one language in a group. Pure: the caller applies the plan under locks."""
+"""The rule that turns scored translation candidates into group changes: join, found, merge, and
+reconciliation's second look. Pure: the caller applies the plan under locks.
+
+A group is the versions of one story in any number of languages, and a language may appear in it
+more than once (en-GB beside en-US, zh-Hans beside zh-Hant, two Spanish translations): what keeps a
+wrong article out is corroboration, not a slot per language. A single link can be a different
+report of the same event; two links to two members rarely are. So a new article joins a group of
+three or more, or a group that already holds its language, only on two links to its members, and
+a group is founded only by a strong link or a triangle (the article and two partners that link
+each other)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+import statistics
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 LINK_THRESHOLD = 0.55
 """A pair at or above this score is a translation link. Chosen on bench/linking_eval.py's
@@ -13,8 +24,38 @@ of the same event in another language, scores 0.48; Japanese translations of a L
 score 0.43-0.64 and join through their other versions); 0.55 sits inside that band."""
 
 MERGE_THRESHOLD = 0.65
-"""Merging two existing groups needs a stronger link to each than joining one does: the top of
-the band above, where every pair linked on the development data is a true one."""
+"""A strong link: the top of the band above, where every pair linked on the development data is a
+true one. One strong link founds a pair, or merges two groups that another link corroborates."""
+
+FOUND_THRESHOLD = MERGE_THRESHOLD
+"""One link this strong founds a pair, or brings an ungrouped partner along into a group."""
+
+CORROBORATING_LINKS = 2
+"""Links to distinct members a join needs where one link is not enough (see module docstring)."""
+
+SMALL_GROUP = 2
+"""A group of at most this many members that lacks the article's language takes it on one link:
+with two members there is nothing to corroborate with yet."""
+
+MAX_PARTNERS_CROSS_SCORED = 8
+"""Ungrouped partners (strongest first) the caller scores against each other to find triangles."""
+
+MERGE_SHARE = 0.5
+"""A second group is merged only if the article links at least this share of its members that
+were scored: a story split in two links densely to both halves, while an article that links two
+members of another report of the same event links few of the rest."""
+
+AGGREGATE_MIN = 0.30
+AGGREGATE_MARGIN = 3.0
+"""Reconciliation only: an article short of two links still joins the group whose scored members
+it matches best on average (mean of its three best scores at least AGGREGATE_MIN) when that is at
+least AGGREGATE_MARGIN times the next group's. Translations of a story share a little with every
+version of it; another story's versions share about as little with it as each other."""
+AGGREGATE_TOP = 3
+
+RECONCILE_GROUP_SIZE = 5
+"""Reconciliation looks again at ungrouped articles and at the members of groups this small."""
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -29,16 +70,24 @@ class Candidate:
 
 
 @dataclass(frozen=True)
-class LinkPlan:
-    """What to do with a new article. Apply in this order, in one transaction under the groups'
-    locks, after re-checking `group_languages`:
+class GroupView:
+    """What the rule needs of a group a candidate belongs to (read under its lock)."""
 
-    - `join_group`: the article joins this existing group (when merging, the surviving group:
-      the smallest id among the groups merged);
+    group_id: int
+    size: int
+    languages: frozenset[str | None]
+
+
+@dataclass(frozen=True)
+class LinkPlan:
+    """What to do with an article. Apply in this order, in one transaction under the groups'
+    locks:
+
+    - `join_group`: the article joins this existing group (the survivor of any merge);
     - `merge_groups`: these other groups' members move into `join_group`, and the groups go;
     - `found_with`: these ungrouped articles join too — into `join_group` if set, else into a
-      new group founded with the new article.
-    `links` holds the candidates that justify the plan (one per partner linked), with evidence.
+      new group founded with the article.
+    `links` holds the candidates that justify the plan, with evidence.
     """
 
     join_group: int | None = None
@@ -48,7 +97,7 @@ class LinkPlan:
 
     @property
     def changes(self) -> bool:
-        return self.join_group is not None or bool(self.found_with)
+        return self.join_group is not None or bool(self.found_with) or bool(self.merge_groups)
 
 
 NO_LINKS = LinkPlan()
@@ -57,51 +106,99 @@ NO_LINKS = LinkPlan()
 def plan_links(
     language: str | None,
     candidates: Iterable[Candidate],
-    group_languages: Mapping[int, set[str | None]],
+    groups: Mapping[int, GroupView],
+    partner_links: Collection[frozenset[int]] = frozenset(),
     threshold: float = LINK_THRESHOLD,
-    merge_threshold: float = MERGE_THRESHOLD,
+    strong: float = MERGE_THRESHOLD,
+    aggregate: bool = False,
 ) -> LinkPlan:
-    """Join the best-linked group that lacks this language; also fold in any other group the
-    article links to at `merge_threshold` whose languages overlap none already gathered; bring
-    along the best-linked ungrouped article of each language still missing. With no group to
-    join, found one with those ungrouped articles. Never two articles of one language."""
-    if language is None:
-        return NO_LINKS
-    linked = [c for c in candidates
-              if c.score >= threshold and c.language is not None and c.language != language]
-    best_in_group: dict[int, Candidate] = {}
+    """Join the best group that the article's links make eligible (see `_eligible`), merge the
+    other eligible groups it links strongly and twice, and bring along its ungrouped partners
+    that are strong or form a triangle with it. With no group to join, found one with those
+    partners. `groups` describes every group of a linked candidate; `partner_links` holds the
+    pairs of ungrouped partners that link each other."""
+    linked = [c for c in candidates if c.score >= threshold and other_languages(c.language, language)]
+    scored_in_group = Counter(c.group_id for c in candidates if c.group_id is not None)
+    in_group: dict[int, list[Candidate]] = {}
     for candidate in linked:
-        if candidate.group_id is None:
-            continue
-        best = best_in_group.get(candidate.group_id)
-        stronger = best is None or (candidate.score, -candidate.article_id) > (
-            best.score, -best.article_id)
-        if stronger:
-            best_in_group[candidate.group_id] = candidate
-
-    gathered: set[str | None] = {language}
-    chosen_groups: list[int] = []
+        if candidate.group_id is not None:
+            in_group.setdefault(candidate.group_id, []).append(candidate)
+    eligible = {g: links for g, links in in_group.items() if _eligible(language, groups[g], links)}
+    if aggregate and not eligible:
+        best = _best_on_aggregate(language, candidates)
+        if best is not None:
+            eligible = {best: [c for c in candidates if c.group_id == best]}
+    ranked = sorted(eligible, key=lambda g: (-statistics.median(c.score for c in eligible[g]),
+                                             -len(eligible[g]), g))
     chosen_links: list[Candidate] = []
-    by_strength = sorted(best_in_group.items(), key=lambda item: (-item[1].score, item[0]))
-    for group_id, best in by_strength:
-        languages = set(group_languages.get(group_id, {best.language}))
-        if languages & gathered:
-            continue
-        if chosen_groups and best.score < merge_threshold:
-            continue
-        chosen_groups.append(group_id)
-        chosen_links.append(best)
-        gathered |= languages
+    join_group = ranked[0] if ranked else None
+    merge_groups: list[int] = []
+    if join_group is not None:
+        chosen_links += eligible[join_group]
+        for g in ranked[1:]:
+            links = eligible[g]
+            dense = len(links) >= MERGE_SHARE * scored_in_group[g]
+            if len(links) >= CORROBORATING_LINKS and max(c.score for c in links) >= strong and dense:
+                merge_groups.append(g)
+                chosen_links += links
 
-    partners: dict[str, Candidate] = {}
-    for candidate in sorted(linked, key=lambda c: (-c.score, c.article_id)):
-        if candidate.group_id is None and candidate.language not in gathered:
-            partners.setdefault(candidate.language, candidate)
-            gathered.add(candidate.language)
-    found_with = tuple(sorted(c.article_id for c in partners.values()))
-    links = tuple(chosen_links) + tuple(sorted(partners.values(), key=lambda c: c.article_id))
-    if not chosen_groups:
+    ungrouped = [c for c in linked if c.group_id is None]
+    in_triangle = {a for pair in partner_links for a in pair}
+    partners = sorted((c for c in ungrouped if c.score >= max(threshold, FOUND_THRESHOLD) or c.article_id in in_triangle),
+                      key=lambda c: c.article_id)
+    if aggregate and not partners and len(linked) == 1 and not in_group:
+        # Reconciliation only: a lone link, with nothing else above the threshold on either
+        # side, is the pair of a story told in two languages (a hub links many).
+        partners = ungrouped
+    found_with = tuple(c.article_id for c in partners)
+    links = tuple(chosen_links) + tuple(partners)
+    if join_group is None:
         return LinkPlan(found_with=found_with, links=links) if found_with else NO_LINKS
-    survivor = min(chosen_groups)
-    merged = tuple(sorted(g for g in chosen_groups if g != survivor))
-    return LinkPlan(join_group=survivor, merge_groups=merged, found_with=found_with, links=links)
+    return _oldest_survives(LinkPlan(join_group=join_group, merge_groups=tuple(merge_groups),
+                                     found_with=found_with, links=links))
+
+
+def _oldest_survives(plan: LinkPlan) -> LinkPlan:
+    """Of the groups a plan brings together, the oldest (smallest id) keeps its id; the others
+    point at it (a merged group's id still answers)."""
+    together = sorted({plan.join_group, *plan.merge_groups} - {None})
+    return replace(plan, join_group=together[0], merge_groups=tuple(together[1:]))
+
+
+def other_languages(first: str | None, second: str | None) -> bool:
+    """Whether two articles can be translations of each other by their link languages: an
+    undetermined one (None) may translate any determined one, but two undetermined ones cannot
+    be told from two copies in one language."""
+    return first != second
+
+
+def _eligible(language: str | None, group: GroupView, links: list[Candidate]) -> bool:
+    distinct = len({c.article_id for c in links})
+    if group.size <= SMALL_GROUP and language not in group.languages:
+        return distinct >= 1
+    return distinct >= CORROBORATING_LINKS
+
+
+def _best_on_aggregate(language: str | None, candidates: Iterable[Candidate]) -> int | None:
+    by_group: dict[int, list[float]] = {}
+    for c in candidates:
+        if c.group_id is not None and other_languages(c.language, language):
+            by_group.setdefault(c.group_id, []).append(c.score)
+    # A group with fewer scored members than that gives no mean of three to weigh.
+    means = sorted(((statistics.mean(sorted(scores, reverse=True)[:AGGREGATE_TOP]), g)
+                    for g, scores in by_group.items() if len(scores) >= AGGREGATE_TOP), reverse=True)
+    if not means or means[0][0] < AGGREGATE_MIN:
+        return None
+    runner_up = means[1][0] if len(means) > 1 else 0.0
+    return means[0][1] if means[0][0] >= AGGREGATE_MARGIN * runner_up else None
+
+
+def reconcile_plan(plan: LinkPlan, own_group: int) -> LinkPlan:
+    """Reconciliation's plan for a member of a small group, made against everything outside it:
+    a group it now joins takes its whole group along; partners it would found a group with join
+    its own group instead."""
+    if plan.join_group is not None:
+        return _oldest_survives(replace(plan, merge_groups=(own_group, *plan.merge_groups)))
+    if plan.found_with:
+        return replace(plan, join_group=own_group)
+    return NO_LINKS

@@ -5,7 +5,7 @@ into group changes.
     signals(draft) / signals_of(text, ...)  ->  StorySignals   (stored as jsonb: to_json/from_json)
     link_keys(signals)                       ->  [int64, ...]   (equality-indexed: candidates)
     score(a, b)                              ->  LinkScore      (score in [0, 1] and its evidence)
-    plan_links(language, candidates, groups) ->  LinkPlan       (join / found / merge)
+    plan_links(language, candidates, groups) ->  LinkPlan       (join / found / merge; link_plan.py)
 
 Everything here is pure: no database, no clock, no randomness. Numbers and names are compared in
 forms that every script reduces to: digits folded to ASCII with separators normalised, and names
@@ -28,11 +28,16 @@ from workers.pipeline.article import ArticleDraft
 from workers.pipeline.language import dominant_script, link_language
 from workers.pipeline.link_plan import (
     LINK_THRESHOLD,
+    MAX_PARTNERS_CROSS_SCORED,
     MERGE_THRESHOLD,
     NO_LINKS,
+    RECONCILE_GROUP_SIZE,
     Candidate,
+    GroupView,
     LinkPlan,
+    other_languages,
     plan_links,
+    reconcile_plan,
 )
 from workers.pipeline.story_names import name_skeletons, skeleton, to_latin
 from workers.pipeline.story_numbers import number_weight, numbers_in, with_common_era
@@ -40,9 +45,11 @@ from workers.pipeline.story_numbers import number_weight, numbers_in, with_commo
 # The linking core's one entry point: signals, keys and scores here; numbers, names and the
 # assignment rule in their own modules, re-exported.
 __all__ = [
-    "CANDIDATE_LIMIT", "LINK_THRESHOLD", "MERGE_THRESHOLD", "NO_LINKS", "SIGNALS_VERSION",
-    "Candidate", "LinkPlan", "LinkScore", "StorySignals",
-    "described_keys", "link_keys", "numbers_in", "plan_links", "score", "signals", "signals_of",
+    "CANDIDATE_LIMIT", "LINK_THRESHOLD", "MAX_PARTNERS_CROSS_SCORED", "MERGE_THRESHOLD", "NO_LINKS",
+    "RECONCILE_GROUP_SIZE", "SIGNALS_VERSION",
+    "Candidate", "GroupView", "LinkPlan", "LinkScore", "StorySignals",
+    "described_keys", "link_keys", "numbers_in", "other_languages", "plan_links", "reconcile_plan",
+    "score", "signals", "signals_of",
     "skeleton", "to_latin",
 ]
 
@@ -268,13 +275,13 @@ LENGTH_TOLERANCE = 0.45
 def score(a: StorySignals, b: StorySignals) -> LinkScore:
     """How likely a and b render one story in two languages, in [0, 1], with the evidence.
 
-    Same or unknown language scores 0 (telling copies apart is deduplication's business). A
+    Same language, or both unknown, scores 0 (telling copies apart is deduplication's business). A
     shared source URL is certain (1.0); a shared image file name nearly so (>= 0.9). Otherwise
     figures and names each give an agreement in [0, 1] and a confidence (how much each side had
     to agree on); the score is their confidence-weighted mean, shrunk when there was little to
     go on, times a penalty for a length ratio no translation has."""
-    if a.language is None or b.language is None or a.language == b.language:
-        return LinkScore(0.0, {"reason": "same or unknown language", "score": 0.0})
+    if not other_languages(a.language, b.language):
+        return LinkScore(0.0, {"reason": "same language, or both unknown", "score": 0.0})
     if a.source_url and a.source_url == b.source_url:
         return LinkScore(1.0, {"source_url": a.source_url, "score": 1.0})
     evidence: dict[str, Any] = {}
