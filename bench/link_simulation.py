@@ -71,7 +71,7 @@ def _read(item: tuple[str, str, str]) -> tuple[str, str, dict | None]:
 def load_files(refresh: bool) -> list[File]:
     cache = Path(f"/tmp/babelwire_link_sim_{_code_hash()}.pkl")
     if cache.exists() and not refresh:
-        return pickle.loads(cache.read_bytes())
+        return [File(f, s, StorySignals.from_json(j)) for f, s, j in pickle.loads(cache.read_bytes())]
     items = []
     folders = [p for p in sorted(NTREX.iterdir()) if p.is_dir() and p.name != "variants"]
     folders += sorted(p for p in (NTREX / "variants").iterdir() if p.is_dir())
@@ -81,10 +81,10 @@ def load_files(refresh: bool) -> list[File]:
     started = time.monotonic()
     with ProcessPoolExecutor(2) as pool:
         read = list(pool.map(_read, items, chunksize=32))
-    files = [File(f, s, StorySignals.from_json(j)) for f, s, j in read if j is not None]
-    print(f"read {len(files)} files in {time.monotonic() - started:.0f}s", flush=True)
-    cache.write_bytes(pickle.dumps(files))
-    return files
+    kept = [(f, s, j) for f, s, j in read if j is not None]
+    print(f"read {len(kept)} files in {time.monotonic() - started:.0f}s", flush=True)
+    cache.write_bytes(pickle.dumps(kept))  # plain data: readable whichever module loads it
+    return [File(f, s, StorySignals.from_json(j)) for f, s, j in kept]
 
 
 # ---------------------------------------------------------------- the index, in memory

@@ -159,6 +159,16 @@ def _plan(
     # The aggregate rule weighs every scored member, so reconciliation locks all their groups.
     locked_ids = list(scored) if reconciling else linked_ids
     states, groups = lock_link_state(conn, [*locked_ids, *([article_id] if own_group is not None else [])])
+    # The scored members that did not link count too (the merge rule weighs links against them):
+    # their groups, read without a lock, since no change is made on them.
+    if unlocked := [a for a in scored if a not in states]:
+        states |= {
+            r["id"]: (r["language"], r["group_id"])
+            for r in conn.execute(
+                "SELECT id, nullif(language_base, 'und') AS language, group_id FROM articles WHERE id = ANY(%s)",
+                (unlocked,),
+            )
+        }
     candidates = [
         Candidate(article_id=a, language=states[a][0], group_id=states[a][1], score=r.score, evidence=r.evidence)
         for a, r in scored.items()

@@ -128,8 +128,11 @@ def plan_links(
         best = _best_on_aggregate(language, candidates)
         if best is not None:
             eligible = {best: [c for c in candidates if c.group_id == best]}
-    ranked = sorted(eligible, key=lambda g: (-statistics.median(c.score for c in eligible[g]),
-                                             -len(eligible[g]), g))
+    # Most links first: a story's own group links many of its scored members, while another
+    # report of the same event can reach two with a high median (measured: ranking by median
+    # first joined such a group and merged the story's own into it).
+    ranked = sorted(eligible, key=lambda g: (-len(eligible[g]),
+                                             -statistics.median(c.score for c in eligible[g]), g))
     chosen_links: list[Candidate] = []
     join_group = ranked[0] if ranked else None
     merge_groups: list[int] = []
