@@ -43,6 +43,9 @@ from workers.pipeline.story_links import Candidate, StorySignals  # noqa: E402
 
 NTREX = REPO.parent / "shared" / "data" / "ntrex"
 VERBOSE = False
+RECONCILE_EVERY = 500
+"""Arrivals between reconciliation passes during arrival (over the articles that arrived at least
+half that many arrivals before); 0: only after every arrival."""
 PAIR_FOLDERS = {"ben": "bn", "hin": "hi", "vie": "vi", "eng": "en", "zho-CN": "zh", "arb": "ar", "rus": "ru",
                 "jpn": "ja", "tam": "ta", "urd": "ur"}
 
@@ -211,14 +214,17 @@ def settle(index: MemoryIndex, passes: int) -> list[int]:
     return changes
 
 
-def reconcile(index: MemoryIndex) -> int:
-    """One pass of link_plan's reconciliation over every article it applies to; the changes."""
+def reconcile(index: MemoryIndex, before: int | None = None) -> int:
+    """One pass of link_plan's reconciliation over every article it applies to (those that
+    arrived before `before`, if given); the changes."""
     changes = 0
     for article_id in sorted(index.material):
+        if before is not None and article_id >= before:
+            break
         group = index.group_of[article_id]
         if group is not None and len(index.members[group]) > link_plan.RECONCILE_GROUP_SIZE:
             continue
-        plan = index.plan(article_id, exclude_group=group, aggregate=True)
+        plan = index.plan(article_id, exclude_group=group, aggregate=group is None)
         if group is not None:
             plan = link_plan.reconcile_plan(plan, group)
         if index.apply(article_id, plan):
@@ -238,6 +244,10 @@ def run_order(files: list[File], seed: int, reconcile_passes: int) -> dict[int, 
         material = translation_index.material_of(files[position].signals)
         index.add(article_id, material)
         index.apply(article_id, index.plan(article_id))
+        # As in the service, reconciliation runs while articles still arrive: small groups are
+        # early groups of big stories then.
+        if RECONCILE_EVERY and article_id % RECONCILE_EVERY == RECONCILE_EVERY - 1:
+            reconcile(index, before=article_id + 1 - RECONCILE_EVERY // 2)
     arrival_scores = index.scores
     passes = settle(index, reconcile_passes)
     cpu = time.process_time() - started
@@ -293,6 +303,7 @@ def pair_table(files: list[File], group_of: dict[int, int | None]) -> list[tuple
 
 
 def main() -> None:
+    global VERBOSE, RECONCILE_EVERY
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--refresh", action="store_true")
     parser.add_argument("--orders", type=int, default=3)
@@ -300,6 +311,7 @@ def main() -> None:
     parser.add_argument("--pairs", action="store_true", help="print the per-pair table")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--all-only", action="store_true")
+    parser.add_argument("--reconcile-every", type=int, default=RECONCILE_EVERY)
     parser.add_argument("--set", action="append", default=[], metavar="MODULE.NAME=VALUE",
                         help="override a constant, e.g. link_plan.MERGE_SHARE=0.3")
     args = parser.parse_args()
@@ -308,8 +320,7 @@ def main() -> None:
         module_name, constant = name.rsplit(".", 1)
         module = {"link_plan": link_plan, "translation_index": translation_index}[module_name]
         setattr(module, constant, type(getattr(module, constant))(value))
-    global VERBOSE
-    VERBOSE = args.verbose
+    VERBOSE, RECONCILE_EVERY = args.verbose, args.reconcile_every
     files = load_files(args.refresh)
     stories = sorted({f.story for f in files})
     folders = sorted({f.folder for f in files if not f.folder.startswith("variants/")})

@@ -131,7 +131,8 @@ def reconcile_article(conn: psycopg.Connection, article_id: int) -> Linked | Non
     ).fetchone().values()
     if own_group is not None and size > story_links.RECONCILE_GROUP_SIZE:
         return None
-    _, plan = _plan(conn, article_id, material, MAX_CANDIDATES, own_group=own_group, reconciling=True)
+    _, plan = _plan(conn, article_id, material, MAX_CANDIDATES, own_group=own_group,
+                    reconciling=True, aggregate=own_group is None)
     if own_group is not None:
         plan = story_links.reconcile_plan(plan, own_group)
     return apply_plan(conn, article_id, plan) if plan.changes else None
@@ -144,6 +145,7 @@ def _plan(
     max_candidates: int,
     own_group: int | None,
     reconciling: bool = False,
+    aggregate: bool = False,
 ) -> tuple[list[Candidate], LinkPlan]:
     """Scores the candidates and the representatives of their groups, locks what the rule reads
     and makes the plan. Returns the linked candidates (as locked) and the plan."""
@@ -183,7 +185,7 @@ def _plan(
         if story_links.other_languages(first.language, second.language)
         and story_links.score(signals_of[first.article_id], signals_of[second.article_id]).links
     )
-    plan = story_links.plan_links(language, candidates, groups, partner_links, aggregate=reconciling)
+    plan = story_links.plan_links(language, candidates, groups, partner_links, aggregate=aggregate)
     return linked, plan
 
 

@@ -120,3 +120,14 @@ def test_reconciliation_takes_the_whole_small_group_along():
     founded = reconcile_plan(LinkPlan(found_with=(7,)), own_group=5)
     assert founded.join_group == 5 and founded.found_with == (7,)
     assert reconcile_plan(NO_LINKS, own_group=5) == NO_LINKS
+
+
+def test_the_group_with_more_links_wins_over_a_higher_median():
+    # The story's own group links three of its members; another report of the same event two,
+    # more strongly. The three win, and the two are too sparse (two of six scored) to merge.
+    candidates = [Candidate(1, "bn", 10, MID), Candidate(2, "vi", 10, MID), Candidate(3, "ru", 10, MID),
+                  Candidate(4, "ar", 20, HIGH), Candidate(5, "ta", 20, HIGH),
+                  *(Candidate(6 + n, "xx", 20, LOW) for n in range(4))]
+    groups = {10: view(10, "bn", "vi", "ru"), 20: view(20, "ar", "ta", "xx", size=6)}
+    plan = plan_links("hi", candidates, groups)
+    assert plan.join_group == 10 and plan.merge_groups == ()

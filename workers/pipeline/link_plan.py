@@ -47,7 +47,10 @@ members of another report of the same event links few of the rest."""
 
 AGGREGATE_MIN = 0.30
 AGGREGATE_MARGIN = 3.0
-"""Reconciliation only: an article short of two links still joins the group whose scored members
+"""Reconciliation of an ungrouped article only (a member of a small group would take its group
+along on evidence this weak, and early in a story its own group is the one left out of the
+comparison: measured, whole stories merged that way): an article short of two links still joins
+the group whose scored members
 it matches best on average (mean of its three best scores at least AGGREGATE_MIN) when that is at
 least AGGREGATE_MARGIN times the next group's. Translations of a story share a little with every
 version of it; another story's versions share about as little with it as each other."""
