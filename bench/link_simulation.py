@@ -159,7 +159,10 @@ class MemoryIndex:
             for g in {c.group_id for c in linked if c.group_id is not None}
         }
         partner_links = self._partner_links(linked)
+        versions = story_links.group_versions(
+            (c.group_id, c.language, self.material[c.article_id].signals) for c in found if c.group_id is not None)
         return link_plan.plan_links(signals.language, found, groups, partner_links, aggregate=aggregate,
+                                    versions=versions,
                                     threshold=self.threshold, strong=max(self.threshold, link_plan.MERGE_THRESHOLD))
 
     def _partner_links(self, linked: list[Candidate]) -> frozenset[frozenset[int]]:

@@ -185,7 +185,10 @@ def _plan(
         if story_links.other_languages(first.language, second.language)
         and story_links.score(signals_of[first.article_id], signals_of[second.article_id]).links
     )
-    plan = story_links.plan_links(language, candidates, groups, partner_links, aggregate=aggregate)
+    versions = story_links.group_versions(
+        (c.group_id, c.language, signals_of[c.article_id]) for c in candidates if c.group_id is not None
+    )
+    plan = story_links.plan_links(language, candidates, groups, partner_links, aggregate=aggregate, versions=versions)
     return linked, plan
 
 

@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from workers.pipeline.article import ArticleDraft
 from workers.pipeline.language import dominant_script, link_language
@@ -49,7 +49,7 @@ __all__ = [
     "RECONCILE_GROUP_SIZE", "SIGNALS_VERSION",
     "Candidate", "GroupView", "LinkPlan", "LinkScore", "StorySignals",
     "described_keys", "link_keys", "numbers_in", "other_languages", "plan_links", "reconcile_plan",
-    "score", "signals", "signals_of",
+    "group_versions", "score", "signals", "signals_of", "version_similarity",
     "skeleton", "to_latin",
 ]
 
@@ -309,6 +309,55 @@ def score(a: StorySignals, b: StorySignals) -> LinkScore:
     final = round(max(image_score, content), 4)
     evidence["score"] = final
     return LinkScore(final, evidence)
+
+
+def version_similarity(a: StorySignals, b: StorySignals) -> float | None:
+    """How much two articles in one link language read as versions of one text (two translations,
+    en-GB and en-US, zh-Hans and zh-Hant), in [0, 1]: the mean Dice of their figures, of their
+    names (by skeleton weight) and of their most frequent caseless words, over those both have.
+    Versions keep the same figures and names; two reports of one event share some. None when
+    neither has anything to compare."""
+    parts = [
+        _dice(a.numbers, b.numbers, lambda _: 1),
+        _dice(a.names, b.names, lambda name: len(name) - 2),
+        _dice(a.words[:VERSION_WORDS], b.words[:VERSION_WORDS], lambda _: 1),
+    ]
+    present = [part for part in parts if part is not None]
+    return sum(present) / len(present) if present else None
+
+
+VERSION_WORDS = 200
+MAX_VERSION_PAIRS = 8
+"""Same-language pairs compared per pair of groups: enough for a median, bounded work."""
+
+
+def group_versions(members: Iterable[tuple[int, str | None, StorySignals]]) -> dict[frozenset[int], list[float]]:
+    """For each pair of groups among these scored members ((group, link language, signals)), the
+    version similarities of up to MAX_VERSION_PAIRS of their pairs in one determined language:
+    what link_plan asks before merging two groups that share a language."""
+    by_language: dict[str, dict[int, StorySignals]] = {}
+    for group, language, found in members:
+        if language is not None:
+            by_language.setdefault(language, {}).setdefault(group, found)
+    out: dict[frozenset[int], list[float]] = {}
+    for language in sorted(by_language):
+        groups = sorted(by_language[language])
+        for i, first in enumerate(groups):
+            for second in groups[i + 1:]:
+                pair = out.setdefault(frozenset((first, second)), [])
+                if len(pair) < MAX_VERSION_PAIRS:
+                    similarity = version_similarity(by_language[language][first], by_language[language][second])
+                    if similarity is not None:
+                        pair.append(similarity)
+    return out
+
+
+def _dice(first: Iterable[str], second: Iterable[str], weight: Callable[[str], float]) -> float | None:
+    a, b = set(first), set(second)
+    if not a or not b:
+        return None
+    total = sum(weight(x) for x in a) + sum(weight(x) for x in b)
+    return 2 * sum(weight(x) for x in a & b) / total if total else None
 
 
 def _number_similarity(first: StorySignals, second: StorySignals) -> dict[str, Any]:
