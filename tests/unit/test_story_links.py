@@ -102,6 +102,69 @@ def test_sentence_initial_capitals_are_not_names():
     assert skeleton("Yesterday") not in s.names and skeleton("Then") not in s.names
 
 
+def test_capitalised_word_also_written_in_lowercase_is_not_a_name():
+    s = signals_of("Peace Talks Resume In Bratislava. The minister said the talks resume.", "en")
+    assert skeleton("Talks") not in s.names and skeleton("Resume") not in s.names
+    assert skeleton("Bratislava") in s.names
+
+
+def test_lone_capitalised_words_are_weak_names_and_words_of_runs_are_not():
+    # German capitalises nouns: "Regierung" is a lone capitalised word, Brandolino is also in a run.
+    s = signals_of("Die Regierung traf gestern Olaf Brandolino. Die Regierung und Brandolino "
+                   "sprachen lange.", "de")
+    assert skeleton("Regierung") in s.weak_names
+    assert skeleton("Brandolino") in s.names and skeleton("Brandolino") not in s.weak_names
+    assert skeleton("OlafBrandolino") in s.run_names
+
+
+def test_noun_capitalising_translation_links_despite_its_capitalised_nouns():
+    en = signals_of("Yesterday the minister met Olaf Brandolino and Mikhail Kalashnikov in "
+                    "Sarajevo. At the meeting Brandolino told Kalashnikov, the press and the deputies "
+                    "that Sarajevo, Montenegro and Slovenia agreed to the plan of Valentina Tereshkova.",
+                    "en")
+    de = signals_of("Gestern traf der Minister Olaf Brandolino und Mikhail Kalashnikov in Sarajevo. "
+                    "Bei der Sitzung sagte Brandolino Kalashnikov, der Presse und den Abgeordneten, "
+                    "dass Sarajevo, Montenegro und Slowenien dem Plan von Valentina Tereshkova "
+                    "zustimmten.", "de")
+    linked = score(en, de)
+    assert linked.score >= LINK_THRESHOLD, linked.evidence
+    assert linked.evidence["names"]["mode"] == "names"
+
+
+def test_inflected_names_match_by_stem():
+    # Finnish: Israelin / Israelille / Israeliin; Greek and Baltic cases likewise.
+    fi = signals_of("Ministeri puhui Montenegrolle ja Kalashnikoville tänään.", "fi")
+    en = signals_of("The minister spoke to Montenegro and Kalashnikov today.", "en")
+    assert score(fi, en).evidence["names"]["agreement"] == pytest.approx(1.0)
+
+
+def test_runs_are_left_out_when_names_meet_names():
+    # One language writes the run, the other separates its words: the parts still agree fully.
+    a = signals_of("The minister met Olaf Brandolino; Kalashnikov came later.", "en")
+    b = signals_of("Le ministre a vu Olaf, puis Brandolino; Kalashnikov est venu.", "fr")
+    assert score(a, b).evidence["names"]["agreement"] == pytest.approx(1.0)
+
+
+def test_han_characters_give_pinyin_phrases_that_meet_cased_names():
+    zh = signals_of("美国总统特朗普周二在白宫表示，特朗普将会见普京。", "zh")
+    assert skeleton("Trump") in zh.phrases  # 特朗普 TeLangPu
+    en = signals_of("US President Donald Trump said on Tuesday at the White House that Trump "
+                    "would meet Putin.", "en")
+    evidence = score(en, zh).evidence["names"]
+    assert evidence["mode"] == "names-in-words"
+    assert skeleton("Trump") in evidence["shared"]
+
+
+def test_tibetan_syllables_give_phrases():
+    dz = signals_of("ནན་སི་པེ་ལོ་སི་གིས་ བེ་རེཀྲི་ཀ་བ་ནའུ་", "dz")
+    assert skeleton("Pelosi") in dz.phrases
+
+
+def test_latin_script_inside_a_word_of_another_script_is_a_name():
+    bo = signals_of("Nancy Pelosiཡིས་ Kalashnikovལ་", "bo")
+    assert skeleton("Kalashnikov") in bo.names
+
+
 # --- serialisation and keys ------------------------------------------------------------------
 
 

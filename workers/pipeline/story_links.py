@@ -39,7 +39,7 @@ from workers.pipeline.link_plan import (
     plan_links,
     reconcile_plan,
 )
-from workers.pipeline.story_names import name_skeletons, skeleton, to_latin
+from workers.pipeline.story_names import name_signals, skeleton, to_latin
 from workers.pipeline.story_numbers import number_weight, numbers_in, with_common_era
 
 # The linking core's one entry point: signals, keys and scores here; numbers, names and the
@@ -53,7 +53,7 @@ __all__ = [
     "skeleton", "to_latin",
 ]
 
-SIGNALS_VERSION = 1
+SIGNALS_VERSION = 2
 """Bump when signals or keys change meaning, so stored signals and keys can be recomputed."""
 
 CANDIDATE_LIMIT = 50
@@ -75,6 +75,12 @@ class StorySignals:
     integers are dropped (they are as often written in words)."""
     names: tuple[str, ...] = ()
     """Skeletons of proper names (cased scripts: capitalised runs of words, joined)."""
+    run_names: tuple[str, ...] = ()
+    """The names that join a run of capitalised words (story_names.NameSignals.runs): looked up
+    among a caseless script's phrases, left out when names are compared with names."""
+    weak_names: tuple[str, ...] = ()
+    """The names seen only as a lone capitalised word (story_names.NameSignals.weak): they
+    weigh WEAK_NAME_WEIGHT of a name's weight."""
     words: tuple[str, ...] = ()
     """Most frequent first. Skeletons of every word in scripts with no letter case, where names
     cannot be told from other words (katakana runs count as such words)."""
@@ -95,6 +101,22 @@ class StorySignals:
         return tuple(sorted(set(self.names)))
 
     @cached_property
+    def name_weight(self) -> float:
+        return _skeleton_weight(self.names, frozenset(self.weak_names))
+
+    @cached_property
+    def single_names(self) -> tuple[str, ...]:
+        """The names without the joined runs, sorted."""
+        if not COMPARE_RUNS:
+            runs = set(self.run_names)
+            return tuple(n for n in self.sorted_names if n not in runs)
+        return self.sorted_names
+
+    @cached_property
+    def single_name_weight(self) -> float:
+        return _skeleton_weight(self.single_names, frozenset(self.weak_names))
+
+    @cached_property
     def number_weights(self) -> dict[str, float]:
         return {number: number_weight(number) for number in self.numbers}
 
@@ -111,6 +133,8 @@ class StorySignals:
             "images": list(self.images),
             "numbers": list(self.numbers),
             "names": list(self.names),
+            "run_names": list(self.run_names),
+            "weak_names": list(self.weak_names),
             "words": list(self.words),
             "phrases": list(self.phrases),
             "letters": self.letters,
@@ -126,6 +150,8 @@ class StorySignals:
             images=tuple(data.get("images") or ()),
             numbers=tuple(data.get("numbers") or ()),
             names=tuple(data.get("names") or ()),
+            run_names=tuple(data.get("run_names") or ()),
+            weak_names=tuple(data.get("weak_names") or ()),
             words=tuple(data.get("words") or ()),
             phrases=tuple(data.get("phrases") or ()),
             letters=int(data.get("letters") or 0),
@@ -156,15 +182,17 @@ def signals_of(
     published_at: datetime | str | None = None,
 ) -> StorySignals:
     when = published_at.isoformat() if isinstance(published_at, datetime) else published_at
-    names, words, phrases = name_skeletons(text)
+    found = name_signals(text)
     return StorySignals(
         language=language,
         source_url=source_url or None,
         images=tuple(sorted({_image_name(image) for image in images if _image_name(image)})),
         numbers=tuple(sorted(set(with_common_era(numbers_in(text), text)))),
-        names=tuple(sorted(names)),
-        words=words,
-        phrases=phrases,
+        names=tuple(sorted(found.names)),
+        run_names=tuple(sorted(found.runs)),
+        weak_names=tuple(sorted(found.weak)),
+        words=found.words,
+        phrases=found.phrases,
         letters=letter_count(text),
         script=dominant_script(text),
         published_at=when,
@@ -329,20 +357,22 @@ def _name_similarity(a: StorySignals, b: StorySignals) -> dict[str, Any]:
     """Names against names when both scripts have case; a cased side's names looked up among
     the other side's words and phrases; words against words when neither has case."""
     if a.names and b.names:
-        matched_a = _matched(a.names, b.sorted_names)
-        matched_b = _matched(b.names, a.sorted_names)
-        weight_a, weight_b = _skeleton_weight(a.names), _skeleton_weight(b.names)
-        shared_weight = (_skeleton_weight(matched_a) + _skeleton_weight(matched_b)) / 2
+        matched_a = _matched(a.single_names, b.single_names, STEM_MATCH)
+        matched_b = _matched(b.single_names, a.single_names, STEM_MATCH)
+        weak_a, weak_b = frozenset(a.weak_names), frozenset(b.weak_names)
+        weight_a, weight_b = a.single_name_weight, b.single_name_weight
+        shared_weight = (_skeleton_weight(matched_a, weak_a) + _skeleton_weight(matched_b, weak_b)) / 2
         # Squared: two reports of one event share its main names (Dice ~0.5), a translation
         # keeps nearly all of them (>= 0.8 on the development data).
-        agreement = (2 * shared_weight / (weight_a + weight_b)) ** 2
+        agreement = (2 * shared_weight / (weight_a + weight_b)) ** NAME_AGREEMENT_POWER if weight_a + weight_b else 0.0
         confidence = min(1.0, min(weight_a, weight_b) / NAME_CONFIDENT_WEIGHT)
         mode, shared = "names", sorted(matched_a)
-    elif (a.names or b.names) and (a.words or b.words):
+    elif (a.names or b.names) and (a.words or b.words or a.phrases or b.phrases):
         cased, caseless = (a, b) if a.names else (b, a)
         matched = _matched(cased.names, caseless.sorted_vocabulary)
-        weight = _skeleton_weight(cased.names)
-        agreement = _skeleton_weight(matched) / weight if weight else 0.0
+        weak = frozenset(cased.weak_names)
+        weight = cased.name_weight
+        agreement = _skeleton_weight(matched, weak) / weight if weight else 0.0
         confidence = NAMES_IN_WORDS_TRUST * min(1.0, weight / NAME_CONFIDENT_WEIGHT)
         mode, shared = "names-in-words", sorted(matched)
     elif a.words and b.words:
@@ -361,19 +391,36 @@ def _name_similarity(a: StorySignals, b: StorySignals) -> dict[str, Any]:
             "confidence": round(confidence, 4)}
 
 
-def _skeleton_weight(skeletons: Iterable[str]) -> float:
+WEAK_NAME_WEIGHT = 0.5
+"""A lone capitalised word's share of a name's weight (story_names.NameSignals.weak)."""
+
+
+def _skeleton_weight(skeletons: Iterable[str], weak: frozenset[str] = frozenset()) -> float:
     # A 3-class skeleton collides often; each class beyond adds much more certainty.
-    return sum(len(s) - 2 for s in skeletons)
+    return sum((len(s) - 2) * (WEAK_NAME_WEIGHT if s in weak else 1.0) for s in skeletons)
 
 
-def _matched(needles: Iterable[str], ordered: Sequence[str]) -> set[str]:
+NAME_AGREEMENT_POWER = 1.5
+COMPARE_RUNS = False
+STEM_MATCH = True
+STEM_MIN = 5
+STEM_EXTRA = 2
+
+
+def _matched(needles: Iterable[str], ordered: Sequence[str], stems: bool = False) -> set[str]:
     """Needles found in the sorted haystack, exactly or with one more class at the end (inflected
-    and suffixed forms: Russian cases, Bengali/Korean postpositions written together)."""
+    and suffixed forms: Russian cases, Bengali/Korean postpositions written together). With
+    `stems`, a needle of STEM_MIN classes or more also matches a word that shares all but its
+    last class and ends at most STEM_EXTRA classes after it: two inflected forms of one name
+    (Finnish Israelin / Israelille, Greek cases)."""
     found: set[str] = set()
     for needle in needles:
-        at = bisect.bisect_left(ordered, needle)
-        while at < len(ordered) and ordered[at].startswith(needle):
-            if len(ordered[at]) <= len(needle) + 1:
+        stem, longest = needle, len(needle) + 1
+        if stems and len(needle) >= STEM_MIN:
+            stem, longest = needle[:-1], len(needle) + STEM_EXTRA
+        at = bisect.bisect_left(ordered, stem)
+        while at < len(ordered) and ordered[at].startswith(stem):
+            if len(ordered[at]) <= longest:
                 found.add(needle)
                 break
             at += 1

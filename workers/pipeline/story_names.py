@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
@@ -102,24 +103,68 @@ def _cased(word: str) -> bool:
 
 
 def name_skeletons(text: str) -> tuple[set[str], tuple[str, ...], tuple[str, ...]]:
-    """(names, words, phrases). Names: in scripts with letter case, runs of capitalised words
-    not at the start of a sentence, each run joined into one skeleton (and each word of it
-    alone). Words: in caseless scripts, every word's skeleton, since a name there cannot be told
-    from other words; katakana runs count as such words. Phrases: skeletons of runs of 2-3
-    caseless words, joined. Han text and scripts written without spaces (Thai) give no words:
-    their names are not phonetic enough, or their words cannot be cut here."""
+    """(names, words, phrases): name_signals without telling weak names apart."""
+    found = name_signals(text)
+    return found.names, found.words, found.phrases
+
+
+@dataclass(frozen=True)
+class NameSignals:
+    names: set[str]
+    runs: set[str]
+    """The names that join a run of two or more capitalised words: one language's run is
+    another's separate words or inflected parts, so names are compared without them."""
+    weak: set[str]
+    """The names seen only as a lone capitalised word, never inside a run of two or more: in
+    languages that capitalise nouns most of them are nouns, and elsewhere they are the commonest
+    chance matches, so they weigh less (story_links.WEAK_NAME_WEIGHT)."""
+    words: tuple[str, ...]
+    phrases: tuple[str, ...]
+
+
+# Han characters (not kana: katakana runs are words of their own) and the Tibetan syllable mark.
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+# Syllables (letters and marks) between tshegs, in runs of Tibetan script not cut by a space.
+_TIBETAN_RUN = re.compile(r"[\u0f00-\u0fff]+")
+_SYLLABLE = regex.compile(r"[\p{L}\p{M}]+")
+_LATIN_RUN = regex.compile(r"[\p{Latin}\p{M}]+")
+HAN_NGRAMS = (2, 3, 4)
+"""Han names of foreign people and places are spelt a character a syllable (特朗普 TeLangPu ->
+tlnp, Trump -> tlnp): n-grams of characters, read in pinyin and cut to skeletons, are looked up
+like phrases. A name is rarely longer than 4 characters."""
+SYLLABLE_NGRAMS = (2, 3, 4)
+"""Tibetan-script text separates syllables (not words) with a tsheg: n-grams of syllables, as
+for Han characters."""
+
+
+def name_signals(text: str) -> NameSignals:
+    """Names: in scripts with letter case, runs of capitalised words not at the start of a
+    sentence, each run joined into one skeleton (and each word of it alone); a capitalised word
+    that the text also writes in lowercase is a common word, not a name. Words: in caseless
+    scripts, every word's skeleton, since a name there cannot be told from other words; katakana
+    runs count as such words. Phrases: skeletons of runs of 2-3 caseless words, joined, and of
+    2-4 Han characters or Tibetan-script syllables. Latin-script runs inside words of another
+    script count as cased words. Scripts written without spaces and with no syllable mark (Thai,
+    Lao, Myanmar, Khmer) give no words: they cannot be cut here."""
     names: set[str] = set()
+    runs: set[str] = set()
+    in_runs: set[str] = set()
+    singles: set[str] = set()
     words: Counter[str] = Counter()
     phrases: Counter[str] = Counter()
     caseless_run: list[str] = []
     name_run: list[str] = []
 
     def close_name_run() -> None:
-        if name_run:
+        if len(name_run) > 1:
             _add(names, "".join(name_run))
-            for part in name_run:
-                _add(names, part)
-            name_run.clear()
+            _add(runs, "".join(name_run))
+            in_runs.update(name_run)
+        elif name_run:
+            singles.add(name_run[0])
+        for part in name_run:
+            _add(names, part)
+        name_run.clear()
 
     def close_caseless_run() -> None:
         for word in caseless_run:
@@ -129,27 +174,40 @@ def name_skeletons(text: str) -> tuple[set[str], tuple[str, ...], tuple[str, ...
                 _add(phrases, "".join(caseless_run[start:start + size]))
         caseless_run.clear()
 
+    def units_ngrams(units: list[str], sizes: tuple[int, ...]) -> None:
+        latin = [to_latin(unit) for unit in units]
+        for size in sizes:
+            for start in range(len(latin) - size + 1):
+                _add(phrases, skeleton("".join(latin[start:start + size])))
+
+    found = list(words_of(text))
+    # Lowercase forms of cased words: a capitalised word also written so is a common word (an
+    # English headline's capitals, a sentence start the rule below misses).
+    lowercase = {word.casefold() for _, word in found if word[0].islower() and _cased(word)}
     # Most texts have neither kind of script: then no word needs looking at for them.
     may_be_unspaced = _UNSPACED.search(text) is not None
     may_be_han_or_kana = _HAN_OR_KANA.search(text) is not None
-    for start, word in words_of(text):
-        if may_be_unspaced and _UNSPACED.search(word):
+    for start, word in found:
+        if (may_be_unspaced and _UNSPACED.search(word)) or (may_be_han_or_kana and _HAN_OR_KANA.search(word)):
             close_name_run()
             close_caseless_run()
-            continue
-        if may_be_han_or_kana and _HAN_OR_KANA.search(word):
-            close_name_run()
-            close_caseless_run()
-            for katakana in _KATAKANA.findall(word):
-                for part in re.split("[・=]", katakana):
-                    if len(part) >= 2:
-                        _add(words, skeleton(anyascii(part)))
+            for latin in _LATIN_RUN.findall(word):
+                if latin[0].isupper() and latin.casefold() not in lowercase:
+                    _add(names, _cased_skeleton(latin))
+                    singles.add(_cased_skeleton(latin))
+            if may_be_han_or_kana:
+                for katakana in _KATAKANA.findall(word):
+                    for part in re.split("[・=]", katakana):
+                        if len(part) >= 2:
+                            _add(words, skeleton(anyascii(part)))
+                for han in _HAN_RUN.findall(word):
+                    units_ngrams(list(han), HAN_NGRAMS)
             continue
         contiguous = text[max(0, start - 1):start] in (" ", "\u00a0", "-", "")
         if _cased(word):
             close_caseless_run()
             sentence_start = start == 0 or bool(_SENTENCE_END.search(text[max(0, start - 3):start]))
-            if word[0].isupper() and not sentence_start:
+            if word[0].isupper() and not sentence_start and word.casefold() not in lowercase:
                 if not contiguous:
                     close_name_run()
                 name_run.append(_cased_skeleton(word))
@@ -162,9 +220,13 @@ def name_skeletons(text: str) -> tuple[set[str], tuple[str, ...], tuple[str, ...
             caseless_run.append(_caseless_skeleton(word))
     close_name_run()
     close_caseless_run()
+    if may_be_unspaced:
+        for run in _TIBETAN_RUN.findall(text):
+            units_ngrams(_SYLLABLE.findall(run), SYLLABLE_NGRAMS)
     for word in words:
         phrases.pop(word, None)
-    return names, _by_frequency(words), _by_frequency(phrases)
+    weak = {name for name in singles - in_runs if name in names}
+    return NameSignals(names, runs - in_runs - singles, weak, _by_frequency(words), _by_frequency(phrases))
 
 
 def _add(target: set[str] | Counter[str], skeleton_text: str) -> None:
