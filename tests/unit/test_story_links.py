@@ -132,10 +132,10 @@ def test_noun_capitalising_translation_links_despite_its_capitalised_nouns():
 
 
 def test_inflected_names_match_by_stem():
-    # Finnish: Israelin / Israelille / Israeliin; Greek and Baltic cases likewise.
-    fi = signals_of("Ministeri puhui Montenegrolle ja Kalashnikoville tänään.", "fi")
-    en = signals_of("The minister spoke to Montenegro and Kalashnikov today.", "en")
-    assert score(fi, en).evidence["names"]["agreement"] == pytest.approx(1.0)
+    # Lithuanian Kalašnikovas (klsnks) against Kalashnikov (klsnk): all but the last class agree.
+    lt = signals_of("Ministras Olafas Brandolinas kalbėjo su Kalašnikovas komanda.", "lt")
+    en = signals_of("Minister Olaf Brandolino spoke to the Kalashnikov team.", "en")
+    assert skeleton(to_latin("Kalašnikovas")) in score(lt, en).evidence["names"]["shared"]
 
 
 def test_runs_are_left_out_when_names_meet_names():

@@ -102,7 +102,13 @@ class StorySignals:
 
     @cached_property
     def name_weight(self) -> float:
-        return _skeleton_weight(self.names, frozenset(self.weak_names))
+        return _skeleton_weight(self.names, frozenset(self.weak_names), self.weak_weight)
+
+    @cached_property
+    def sorted_lookup(self) -> tuple[str, ...]:
+        """The words, phrases and names, distinct and sorted: what a caseless script's article
+        offers a cased one's names."""
+        return tuple(sorted({*self.words, *self.phrases, *self.names}))
 
     @cached_property
     def single_names(self) -> tuple[str, ...]:
@@ -114,7 +120,16 @@ class StorySignals:
 
     @cached_property
     def single_name_weight(self) -> float:
-        return _skeleton_weight(self.single_names, frozenset(self.weak_names))
+        return _skeleton_weight(self.single_names, frozenset(self.weak_names), self.weak_weight)
+
+    @cached_property
+    def weak_weight(self) -> float:
+        """What a lone capitalised word weighs: less the more of the names are such words, as
+        in a language that capitalises its nouns, where most of them are nouns."""
+        if not self.names:
+            return WEAK_NAME_WEIGHT
+        plain = max(WEAK_FLOOR, 1.0 - len(self.weak_names) / len(self.names))
+        return WEAK_NAME_WEIGHT * plain ** WEAK_SHARE_POWER
 
     @cached_property
     def number_weights(self) -> dict[str, float]:
@@ -356,12 +371,24 @@ def _number_similarity(first: StorySignals, second: StorySignals) -> dict[str, A
 def _name_similarity(a: StorySignals, b: StorySignals) -> dict[str, Any]:
     """Names against names when both scripts have case; a cased side's names looked up among
     the other side's words and phrases; words against words when neither has case."""
-    if a.names and b.names:
+    vocabulary_a, vocabulary_b = bool(a.words or a.phrases), bool(b.words or b.phrases)
+    if MIXED_TO_WORDS and vocabulary_a != vocabulary_b and (b.names if vocabulary_a else a.names):
+        # A caseless script's article that carries a few Latin-script names (an acronym, a
+        # brand) is still read as caseless: the other side's names are looked up among its
+        # words, phrases and names alike.
+        cased, caseless = (b, a) if vocabulary_a else (a, b)
+        matched = _matched(cased.names, caseless.sorted_lookup, extra=WORD_SUFFIX_EXTRA)
+        weight = cased.name_weight
+        agreement = _in_words_agreement(cased, matched)
+        confidence = NAMES_IN_WORDS_TRUST * min(1.0, weight / NAME_CONFIDENT_WEIGHT)
+        mode, shared = "names-in-words", sorted(matched)
+    elif a.names and b.names:
         matched_a = _matched(a.single_names, b.single_names, STEM_MATCH)
         matched_b = _matched(b.single_names, a.single_names, STEM_MATCH)
         weak_a, weak_b = frozenset(a.weak_names), frozenset(b.weak_names)
         weight_a, weight_b = a.single_name_weight, b.single_name_weight
-        shared_weight = (_skeleton_weight(matched_a, weak_a) + _skeleton_weight(matched_b, weak_b)) / 2
+        shared_weight = (_skeleton_weight(matched_a, weak_a, a.weak_weight)
+                         + _skeleton_weight(matched_b, weak_b, b.weak_weight)) / 2
         # Squared: two reports of one event share its main names (Dice ~0.5), a translation
         # keeps nearly all of them (>= 0.8 on the development data).
         agreement = (2 * shared_weight / (weight_a + weight_b)) ** NAME_AGREEMENT_POWER if weight_a + weight_b else 0.0
@@ -369,10 +396,9 @@ def _name_similarity(a: StorySignals, b: StorySignals) -> dict[str, Any]:
         mode, shared = "names", sorted(matched_a)
     elif (a.names or b.names) and (a.words or b.words or a.phrases or b.phrases):
         cased, caseless = (a, b) if a.names else (b, a)
-        matched = _matched(cased.names, caseless.sorted_vocabulary)
-        weak = frozenset(cased.weak_names)
+        matched = _matched(cased.names, caseless.sorted_vocabulary, extra=WORD_SUFFIX_EXTRA)
         weight = cased.name_weight
-        agreement = _skeleton_weight(matched, weak) / weight if weight else 0.0
+        agreement = _in_words_agreement(cased, matched)
         confidence = NAMES_IN_WORDS_TRUST * min(1.0, weight / NAME_CONFIDENT_WEIGHT)
         mode, shared = "names-in-words", sorted(matched)
     elif a.words and b.words:
@@ -395,19 +421,33 @@ WEAK_NAME_WEIGHT = 0.5
 """A lone capitalised word's share of a name's weight (story_names.NameSignals.weak)."""
 
 
-def _skeleton_weight(skeletons: Iterable[str], weak: frozenset[str] = frozenset()) -> float:
+WEAK_SHARE_POWER = 1.0
+WEAK_FLOOR = 0.0
+
+
+def _skeleton_weight(skeletons: Iterable[str], weak: frozenset[str] = frozenset(),
+                     weak_weight: float = 1.0) -> float:
     # A 3-class skeleton collides often; each class beyond adds much more certainty.
-    return sum((len(s) - 2) * (WEAK_NAME_WEIGHT if s in weak else 1.0) for s in skeletons)
+    return sum((len(s) - 2) * (weak_weight if s in weak else 1.0) for s in skeletons)
 
 
-NAME_AGREEMENT_POWER = 1.5
+NAME_AGREEMENT_POWER = 1.25
 COMPARE_RUNS = False
 STEM_MATCH = True
 STEM_MIN = 5
 STEM_EXTRA = 2
 
 
-def _matched(needles: Iterable[str], ordered: Sequence[str], stems: bool = False) -> set[str]:
+MIXED_TO_WORDS = True
+def _in_words_agreement(cased: StorySignals, matched: set[str]) -> float:
+    """The share of the cased side's name weight found among the other side's words."""
+    weight = cased.name_weight
+    return _skeleton_weight(matched, frozenset(cased.weak_names), cased.weak_weight) / weight if weight else 0.0
+WORD_SUFFIX_EXTRA = 1
+
+
+def _matched(needles: Iterable[str], ordered: Sequence[str], stems: bool = False,
+             extra: int = 1) -> set[str]:
     """Needles found in the sorted haystack, exactly or with one more class at the end (inflected
     and suffixed forms: Russian cases, Bengali/Korean postpositions written together). With
     `stems`, a needle of STEM_MIN classes or more also matches a word that shares all but its
@@ -415,7 +455,7 @@ def _matched(needles: Iterable[str], ordered: Sequence[str], stems: bool = False
     (Finnish Israelin / Israelille, Greek cases)."""
     found: set[str] = set()
     for needle in needles:
-        stem, longest = needle, len(needle) + 1
+        stem, longest = needle, len(needle) + extra
         if stems and len(needle) >= STEM_MIN:
             stem, longest = needle[:-1], len(needle) + STEM_EXTRA
         at = bisect.bisect_left(ordered, stem)
