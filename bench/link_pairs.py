@@ -107,12 +107,54 @@ def code_version() -> str:
     return digest.hexdigest()[:12]
 
 
-def scored(files: list[File], refresh: bool) -> dict:
-    """Signals, keys and pair scores of the code on sys.path, cached by its version."""
+# Each lever of the score and its "off" setting (main's behaviour), for --ablate: the figures
+# with one lever off at a time show what each brings.
+LEVERS = [
+    ("lowercase forms are common words", "story_names", "LOWERCASE_MEANS_COMMON", False),
+    ("title-case lines", "story_names", "TITLE_CASE_LINES", False),
+    ("Latin runs inside other scripts", "story_names", "LATIN_INSIDE_OTHER_SCRIPTS", False),
+    ("Han character n-grams", "story_names", "HAN_NGRAMS", ()),
+    ("Tibetan syllable n-grams", "story_names", "SYLLABLE_NGRAMS", ()),
+    ("runs left out of names v names", "story_links", "COMPARE_RUNS", True),
+    ("inflected names by stem", "story_links", "STEM_MATCH", False),
+    ("lone capitalised words weak", "story_links", "WEAK_NAME_WEIGHT", 1.0),
+    ("weak weight by weak share", "story_links", "WEAK_SHARE_POWER", 0.0),
+    ("names Dice^1 (main: ^2)", "story_links", "NAME_AGREEMENT_POWER", 2.0),
+    ("caseless side's Latin tokens", "story_links", "MIXED_TO_WORDS", False),
+]
+
+
+def scored(files: list[File], refresh: bool, lever: tuple | None = None) -> dict:
+    """Signals, keys and pair scores of the code on sys.path, cached by its version; `lever`
+    (an entry of LEVERS) is switched off for the run."""
     version = code_version()
+    if lever is not None:
+        import importlib
+
+        module = importlib.import_module(f"workers.pipeline.{lever[1]}")
+        saved = getattr(module, lever[2])
+        setattr(module, lever[2], lever[3])
+        try:
+            version += "-" + hashlib.sha1(repr(lever).encode()).hexdigest()[:8]
+            path = CACHE / f"scores-{version}.pkl"
+            if path.exists() and not refresh:
+                return pickle.loads(path.read_bytes())
+            result = _scored(files, refresh, version)
+        finally:
+            setattr(module, lever[2], saved)
+        # The names module caches skeletons per word, never per lever: nothing else to reset.
+        path.write_bytes(pickle.dumps(result))
+        return result
     path = CACHE / f"scores-{version}.pkl"
     if path.exists() and not refresh:
         return pickle.loads(path.read_bytes())
+    result = _scored(files, refresh, version)
+    CACHE.mkdir(exist_ok=True)
+    path.write_bytes(pickle.dumps(result))
+    return result
+
+
+def _scored(files: list[File], refresh: bool, version: str) -> dict:
     from workers.pipeline import story_links
 
     made = drafts(files, refresh)
@@ -152,8 +194,6 @@ def scored(files: list[File], refresh: bool) -> dict:
         "signals_ms": signals_ms,
         "score_us": score_us,
     }
-    CACHE.mkdir(exist_ok=True)
-    path.write_bytes(pickle.dumps(result))
     return result
 
 
@@ -259,6 +299,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--refresh", action="store_true", help="redo drafts, signals and scores")
     parser.add_argument("--baseline", default="main", help="git ref to compare with, or 'none'")
+    parser.add_argument("--ablate", action="store_true",
+                        help="also score with each lever of LEVERS off, one at a time (~1 min each)")
     parser.add_argument("--emit", help=argparse.SUPPRESS)  # internal: scores of this code -> file
     args = parser.parse_args()
     if not os.environ.get("PYTHONPATH"):  # the baseline's subprocess sets it to its tree
@@ -272,6 +314,22 @@ def main() -> None:
         versions.append((args.baseline[:9], baseline_scores(args.baseline, files, args.refresh)))
     versions.append(("this", scored(files, args.refresh)))
     report(files, versions)
+    if args.ablate:
+        ablate(files, versions, args.refresh)
+
+
+def ablate(files: list[File], versions: list[tuple[str, dict]], refresh: bool) -> None:
+    splits = split_of(files)
+    print("\n== levers: this code with one lever off at a time (share of true pairs >= .55; "
+          "false pairs >= .55 and articles with one, ALL)")
+    print(f"  {'':36} {'TRAIN':>7} {'HELD-OUT':>8} {'ALL':>7} {'false':>6} {'articles':>8}")
+    rows = [(name, result) for name, result in versions]
+    rows += [(f"off: {lever[0]}", scored(files, refresh, lever)) for lever in LEVERS]
+    for name, result in rows:
+        made = {split: figures(files, splits, result, split) for split in SPLITS}
+        shares = [_share(made[s]["true_link"]["all"], made[s]["true_n"]["all"]) for s in SPLITS]
+        print(f"  {name:36} {shares[0]:>7} {shares[1]:>8} {shares[2]:>7} "
+              f"{made['ALL']['false_link']['all']:6d} {made['ALL']['false_articles']:8d}")
 
 
 if __name__ == "__main__":

@@ -128,7 +128,7 @@ class StorySignals:
         in a language that capitalises its nouns, where most of them are nouns."""
         if not self.names:
             return WEAK_NAME_WEIGHT
-        plain = max(WEAK_FLOOR, 1.0 - len(self.weak_names) / len(self.names))
+        plain = 1.0 - len(self.weak_names) / len(self.names)
         return WEAK_NAME_WEIGHT * plain ** WEAK_SHARE_POWER
 
     @cached_property
@@ -304,6 +304,26 @@ NUMBER_CONFIDENT_WEIGHT = 4.0
 """Figure weight each side must have for its figures to count fully (e.g. two 3-digit figures)."""
 NAME_CONFIDENT_WEIGHT = 12.0
 """Name-skeleton weight each side must have for its names to count fully."""
+NAME_AGREEMENT_POWER = 1.0
+"""The names agreement is their weighted Dice to this power. Main squared it (two reports of one
+event share their main names, Dice ~0.5); with runs left out and lone capitalised words weighed
+down, the plain Dice links more translations for fewer false links (bench/link_pairs.py)."""
+COMPARE_RUNS = False
+"""Whether joined runs of capitalised words take part when names meet names: one language's run
+("Präsident Donald Trump") is another's separate words, so they are left out."""
+STEM_MATCH = True
+STEM_MIN = 5
+STEM_EXTRA = 2
+"""Names against names: a skeleton of STEM_MIN classes or more also matches one that shares all
+but its last class and is at most STEM_EXTRA classes longer (inflected forms, see _matched)."""
+WEAK_NAME_WEIGHT = 0.5
+WEAK_SHARE_POWER = 1.0
+"""A lone capitalised word (story_names.NameSignals.weak) weighs WEAK_NAME_WEIGHT x (share of
+the text's names that are not lone words) ** WEAK_SHARE_POWER of a name: in a language that
+capitalises nouns most names are lone words, and most of those are nouns."""
+MIXED_TO_WORDS = True
+"""An article with words or phrases (a caseless script) is read as caseless against a cased one
+even when it carries a few Latin-script names: those join the words the names are looked up in."""
 NAMES_IN_WORDS_TRUST = 0.7
 """Names looked up among a caseless script's words collide by chance more than names do."""
 WORDS_TRUST = 0.3
@@ -377,7 +397,7 @@ def _name_similarity(a: StorySignals, b: StorySignals) -> dict[str, Any]:
         # brand) is still read as caseless: the other side's names are looked up among its
         # words, phrases and names alike.
         cased, caseless = (b, a) if vocabulary_a else (a, b)
-        matched = _matched(cased.names, caseless.sorted_lookup, extra=WORD_SUFFIX_EXTRA)
+        matched = _matched(cased.names, caseless.sorted_lookup)
         weight = cased.name_weight
         agreement = _in_words_agreement(cased, matched)
         confidence = NAMES_IN_WORDS_TRUST * min(1.0, weight / NAME_CONFIDENT_WEIGHT)
@@ -389,14 +409,13 @@ def _name_similarity(a: StorySignals, b: StorySignals) -> dict[str, Any]:
         weight_a, weight_b = a.single_name_weight, b.single_name_weight
         shared_weight = (_skeleton_weight(matched_a, weak_a, a.weak_weight)
                          + _skeleton_weight(matched_b, weak_b, b.weak_weight)) / 2
-        # Squared: two reports of one event share its main names (Dice ~0.5), a translation
-        # keeps nearly all of them (>= 0.8 on the development data).
-        agreement = (2 * shared_weight / (weight_a + weight_b)) ** NAME_AGREEMENT_POWER if weight_a + weight_b else 0.0
+        both = weight_a + weight_b
+        agreement = (2 * shared_weight / both) ** NAME_AGREEMENT_POWER if both else 0.0
         confidence = min(1.0, min(weight_a, weight_b) / NAME_CONFIDENT_WEIGHT)
         mode, shared = "names", sorted(matched_a)
     elif (a.names or b.names) and (a.words or b.words or a.phrases or b.phrases):
         cased, caseless = (a, b) if a.names else (b, a)
-        matched = _matched(cased.names, caseless.sorted_vocabulary, extra=WORD_SUFFIX_EXTRA)
+        matched = _matched(cased.names, caseless.sorted_vocabulary)
         weight = cased.name_weight
         agreement = _in_words_agreement(cased, matched)
         confidence = NAMES_IN_WORDS_TRUST * min(1.0, weight / NAME_CONFIDENT_WEIGHT)
@@ -417,33 +436,18 @@ def _name_similarity(a: StorySignals, b: StorySignals) -> dict[str, Any]:
             "confidence": round(confidence, 4)}
 
 
-WEAK_NAME_WEIGHT = 0.5
-"""A lone capitalised word's share of a name's weight (story_names.NameSignals.weak)."""
-
-
-WEAK_SHARE_POWER = 1.0
-WEAK_FLOOR = 0.0
-
-
 def _skeleton_weight(skeletons: Iterable[str], weak: frozenset[str] = frozenset(),
                      weak_weight: float = 1.0) -> float:
     # A 3-class skeleton collides often; each class beyond adds much more certainty.
     return sum((len(s) - 2) * (weak_weight if s in weak else 1.0) for s in skeletons)
 
 
-NAME_AGREEMENT_POWER = 1.25
-COMPARE_RUNS = False
-STEM_MATCH = True
-STEM_MIN = 5
-STEM_EXTRA = 2
-
-
-MIXED_TO_WORDS = True
 def _in_words_agreement(cased: StorySignals, matched: set[str]) -> float:
     """The share of the cased side's name weight found among the other side's words."""
     weight = cased.name_weight
-    return _skeleton_weight(matched, frozenset(cased.weak_names), cased.weak_weight) / weight if weight else 0.0
-WORD_SUFFIX_EXTRA = 1
+    if not weight:
+        return 0.0
+    return _skeleton_weight(matched, frozenset(cased.weak_names), cased.weak_weight) / weight
 
 
 def _matched(needles: Iterable[str], ordered: Sequence[str], stems: bool = False,

@@ -102,12 +102,6 @@ def _cased(word: str) -> bool:
     return first.lower() != first.upper()
 
 
-def name_skeletons(text: str) -> tuple[set[str], tuple[str, ...], tuple[str, ...]]:
-    """(names, words, phrases): name_signals without telling weak names apart."""
-    found = name_signals(text)
-    return found.names, found.words, found.phrases
-
-
 @dataclass(frozen=True)
 class NameSignals:
     names: set[str]
@@ -133,6 +127,10 @@ HAN_NGRAMS = (2, 3, 4)
 tlnp, Trump -> tlnp): n-grams of characters, read in pinyin and cut to skeletons, are looked up
 like phrases. A name is rarely longer than 4 characters."""
 SYLLABLE_NGRAMS = (2, 3, 4)
+LOWERCASE_MEANS_COMMON = True
+"""A capitalised word the text also writes in lowercase is a common word, not a name."""
+LATIN_INSIDE_OTHER_SCRIPTS = True
+"""Latin-script runs inside a word of another script (Pelosiཡིས) are read as cased words."""
 """Tibetan-script text separates syllables (not words) with a tsheg: n-grams of syllables, as
 for Han characters."""
 
@@ -183,7 +181,9 @@ def name_signals(text: str) -> NameSignals:
     found = list(words_of(text))
     # Lowercase forms of cased words: a capitalised word also written so is a common word (an
     # English headline's capitals, a sentence start the rule below misses).
-    lowercase = {word.casefold() for _, word in found if word[0].islower() and _cased(word)}
+    lowercase = {word.casefold() for _, word in found if word[0].islower() and _cased(word)} \
+        if LOWERCASE_MEANS_COMMON else set()
+    headline = _headline_case_words(text, found) if TITLE_CASE_LINES else (set(), set())
     # Most texts have neither kind of script: then no word needs looking at for them.
     may_be_unspaced = _UNSPACED.search(text) is not None
     may_be_han_or_kana = _HAN_OR_KANA.search(text) is not None
@@ -191,7 +191,7 @@ def name_signals(text: str) -> NameSignals:
         if (may_be_unspaced and _UNSPACED.search(word)) or (may_be_han_or_kana and _HAN_OR_KANA.search(word)):
             close_name_run()
             close_caseless_run()
-            for latin in _LATIN_RUN.findall(word):
+            for latin in _LATIN_RUN.findall(word) if LATIN_INSIDE_OTHER_SCRIPTS else ():
                 if latin[0].isupper() and latin.casefold() not in lowercase:
                     _add(names, _cased_skeleton(latin))
                     singles.add(_cased_skeleton(latin))
@@ -207,7 +207,8 @@ def name_signals(text: str) -> NameSignals:
         if _cased(word):
             close_caseless_run()
             sentence_start = start == 0 or bool(_SENTENCE_END.search(text[max(0, start - 3):start]))
-            if word[0].isupper() and not sentence_start and word.casefold() not in lowercase:
+            if word[0].isupper() and not sentence_start and word.casefold() not in lowercase \
+                    and (start not in headline[0] or word in headline[1]):
                 if not contiguous:
                     close_name_run()
                 name_run.append(_cased_skeleton(word))
@@ -227,6 +228,34 @@ def name_signals(text: str) -> NameSignals:
         phrases.pop(word, None)
     weak = {name for name in singles - in_runs if name in names}
     return NameSignals(names, runs - in_runs - singles, weak, _by_frequency(words), _by_frequency(phrases))
+
+
+TITLE_CASE_LINES = True
+TITLE_CASE_SHARE = 0.7
+"""A line whose cased words are nearly all capitalised (an English headline: "Pelosi Calls
+Kavanaugh Unfit to Serve") says nothing of which of them are names: there a capitalised word is
+a name only if the text also capitalises it elsewhere."""
+
+
+def _headline_case_words(text: str, found: list[tuple[int, str]]) -> tuple[set[int], set[str]]:
+    """(offsets of the words of title-case lines, capitalised words seen outside them)."""
+    line_ends = [i for i, char in enumerate(text) if char == "\n"] + [len(text)]
+    lines: dict[int, list[tuple[int, str]]] = {}
+    line = 0
+    for start, word in found:
+        while start > line_ends[line]:
+            line += 1
+        if _cased(word):
+            lines.setdefault(line, []).append((start, word))
+    in_headlines: set[int] = set()
+    elsewhere: set[str] = set()
+    for members in lines.values():
+        capitalised = sum(word[0].isupper() for _, word in members)
+        if len(members) >= 4 and capitalised >= TITLE_CASE_SHARE * len(members):
+            in_headlines.update(start for start, _ in members)
+        else:
+            elsewhere.update(word for _, word in members if word[0].isupper())
+    return in_headlines, elsewhere
 
 
 def _add(target: set[str] | Counter[str], skeleton_text: str) -> None:
