@@ -113,14 +113,12 @@ LEVERS = [
     ("lowercase forms are common words", "story_names", "LOWERCASE_MEANS_COMMON", False),
     ("title-case lines", "story_names", "TITLE_CASE_LINES", False),
     ("Latin runs inside other scripts", "story_names", "LATIN_INSIDE_OTHER_SCRIPTS", False),
-    ("Han character n-grams", "story_names", "HAN_NGRAMS", ()),
-    ("Tibetan syllable n-grams", "story_names", "SYLLABLE_NGRAMS", ()),
     ("runs left out of names v names", "story_links", "COMPARE_RUNS", True),
     ("inflected names by stem", "story_links", "STEM_MATCH", False),
-    ("lone capitalised words weak", "story_links", "WEAK_NAME_WEIGHT", 1.0),
-    ("weak weight by weak share", "story_links", "WEAK_SHARE_POWER", 0.0),
+    ("lone words weigh by their share", "story_links", "WEAK_SHARE_POWER", 0.0),
     ("names Dice^1 (main: ^2)", "story_links", "NAME_AGREEMENT_POWER", 2.0),
     ("caseless side's Latin tokens", "story_links", "MIXED_TO_WORDS", False),
+    ("names-in-words confidence x agreement", "story_links", "IN_WORDS_BY_AGREEMENT", False),
 ]
 
 

@@ -80,7 +80,7 @@ class StorySignals:
     among a caseless script's phrases, left out when names are compared with names."""
     weak_names: tuple[str, ...] = ()
     """The names seen only as a lone capitalised word (story_names.NameSignals.weak): they
-    weigh WEAK_NAME_WEIGHT of a name's weight."""
+    weigh less (StorySignals.weak_weight)."""
     words: tuple[str, ...] = ()
     """Most frequent first. Skeletons of every word in scripts with no letter case, where names
     cannot be told from other words (katakana runs count as such words)."""
@@ -127,9 +127,8 @@ class StorySignals:
         """What a lone capitalised word weighs: less the more of the names are such words, as
         in a language that capitalises its nouns, where most of them are nouns."""
         if not self.names:
-            return WEAK_NAME_WEIGHT
-        plain = 1.0 - len(self.weak_names) / len(self.names)
-        return WEAK_NAME_WEIGHT * plain ** WEAK_SHARE_POWER
+            return 1.0
+        return (1.0 - len(self.weak_names) / len(self.names)) ** WEAK_SHARE_POWER
 
     @cached_property
     def number_weights(self) -> dict[str, float]:
@@ -316,15 +315,19 @@ STEM_MIN = 5
 STEM_EXTRA = 2
 """Names against names: a skeleton of STEM_MIN classes or more also matches one that shares all
 but its last class and is at most STEM_EXTRA classes longer (inflected forms, see _matched)."""
-WEAK_NAME_WEIGHT = 0.5
 WEAK_SHARE_POWER = 1.0
-"""A lone capitalised word (story_names.NameSignals.weak) weighs WEAK_NAME_WEIGHT x (share of
-the text's names that are not lone words) ** WEAK_SHARE_POWER of a name: in a language that
-capitalises nouns most names are lone words, and most of those are nouns."""
+"""A lone capitalised word (story_names.NameSignals.weak) weighs (share of the text's names that
+are not lone words) ** WEAK_SHARE_POWER of a name: in a language that capitalises nouns most
+names are lone words, and most of those are nouns; elsewhere lone words keep most weight."""
 MIXED_TO_WORDS = True
 """An article with words or phrases (a caseless script) is read as caseless against a cased one
 even when it carries a few Latin-script names: those join the words the names are looked up in."""
 NAMES_IN_WORDS_TRUST = 0.7
+IN_WORDS_BY_AGREEMENT = True
+"""A cased side's names looked up among caseless words: its confidence is scaled by the
+agreement, so names not found count for little. Many of a cased text's capitalised words
+(institutions, titles, months) are translated, not transliterated, in the other: their absence
+is not evidence against, while names found are evidence for."""
 """Names looked up among a caseless script's words collide by chance more than names do."""
 WORDS_TRUST = 0.3
 WORDS_FULL_AGREEMENT = 0.15
@@ -401,6 +404,8 @@ def _name_similarity(a: StorySignals, b: StorySignals) -> dict[str, Any]:
         weight = cased.name_weight
         agreement = _in_words_agreement(cased, matched)
         confidence = NAMES_IN_WORDS_TRUST * min(1.0, weight / NAME_CONFIDENT_WEIGHT)
+        if IN_WORDS_BY_AGREEMENT:
+            confidence *= agreement
         mode, shared = "names-in-words", sorted(matched)
     elif a.names and b.names:
         matched_a = _matched(a.single_names, b.single_names, STEM_MATCH)
@@ -419,6 +424,8 @@ def _name_similarity(a: StorySignals, b: StorySignals) -> dict[str, Any]:
         weight = cased.name_weight
         agreement = _in_words_agreement(cased, matched)
         confidence = NAMES_IN_WORDS_TRUST * min(1.0, weight / NAME_CONFIDENT_WEIGHT)
+        if IN_WORDS_BY_AGREEMENT:
+            confidence *= agreement
         mode, shared = "names-in-words", sorted(matched)
     elif a.words and b.words:
         long_a = {w for w in a.words if len(w) >= 4}

@@ -111,22 +111,12 @@ class NameSignals:
     weak: set[str]
     """The names seen only as a lone capitalised word, never inside a run of two or more: in
     languages that capitalise nouns most of them are nouns, and elsewhere they are the commonest
-    chance matches, so they weigh less (story_links.WEAK_NAME_WEIGHT)."""
+    chance matches, so they weigh less (story_links.StorySignals.weak_weight)."""
     words: tuple[str, ...]
     phrases: tuple[str, ...]
 
 
-# Han characters (not kana: katakana runs are words of their own) and the Tibetan syllable mark.
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-# Syllables (letters and marks) between tshegs, in runs of Tibetan script not cut by a space.
-_TIBETAN_RUN = re.compile(r"[\u0f00-\u0fff]+")
-_SYLLABLE = regex.compile(r"[\p{L}\p{M}]+")
 _LATIN_RUN = regex.compile(r"[\p{Latin}\p{M}]+")
-HAN_NGRAMS = (2, 3, 4)
-"""Han names of foreign people and places are spelt a character a syllable (特朗普 TeLangPu ->
-tlnp, Trump -> tlnp): n-grams of characters, read in pinyin and cut to skeletons, are looked up
-like phrases. A name is rarely longer than 4 characters."""
-SYLLABLE_NGRAMS = (2, 3, 4)
 LOWERCASE_MEANS_COMMON = True
 """A capitalised word the text also writes in lowercase is a common word, not a name."""
 LATIN_INSIDE_OTHER_SCRIPTS = True
@@ -140,10 +130,11 @@ def name_signals(text: str) -> NameSignals:
     sentence, each run joined into one skeleton (and each word of it alone); a capitalised word
     that the text also writes in lowercase is a common word, not a name. Words: in caseless
     scripts, every word's skeleton, since a name there cannot be told from other words; katakana
-    runs count as such words. Phrases: skeletons of runs of 2-3 caseless words, joined, and of
-    2-4 Han characters or Tibetan-script syllables. Latin-script runs inside words of another
-    script count as cased words. Scripts written without spaces and with no syllable mark (Thai,
-    Lao, Myanmar, Khmer) give no words: they cannot be cut here."""
+    runs count as such words. Phrases: skeletons of runs of 2-3 caseless words, joined.
+    Latin-script runs inside words of another script count as cased words. Han text and scripts
+    written without spaces (Thai) give no words: their names are not phonetic enough, or their
+    words cannot be cut here (n-grams of Han characters or Tibetan syllables, read in pinyin,
+    find 特朗普 -> tlnp = Trump, but were measured to link fewer translations: bench/README.md)."""
     names: set[str] = set()
     runs: set[str] = set()
     in_runs: set[str] = set()
@@ -172,12 +163,6 @@ def name_signals(text: str) -> NameSignals:
                 _add(phrases, "".join(caseless_run[start:start + size]))
         caseless_run.clear()
 
-    def units_ngrams(units: list[str], sizes: tuple[int, ...]) -> None:
-        latin = [to_latin(unit) for unit in units]
-        for size in sizes:
-            for start in range(len(latin) - size + 1):
-                _add(phrases, skeleton("".join(latin[start:start + size])))
-
     found = list(words_of(text))
     # Lowercase forms of cased words: a capitalised word also written so is a common word (an
     # English headline's capitals, a sentence start the rule below misses).
@@ -200,8 +185,6 @@ def name_signals(text: str) -> NameSignals:
                     for part in re.split("[・=]", katakana):
                         if len(part) >= 2:
                             _add(words, skeleton(anyascii(part)))
-                for han in _HAN_RUN.findall(word):
-                    units_ngrams(list(han), HAN_NGRAMS)
             continue
         contiguous = text[max(0, start - 1):start] in (" ", "\u00a0", "-", "")
         if _cased(word):
@@ -221,15 +204,13 @@ def name_signals(text: str) -> NameSignals:
             caseless_run.append(_caseless_skeleton(word))
     close_name_run()
     close_caseless_run()
-    if may_be_unspaced:
-        for run in _TIBETAN_RUN.findall(text):
-            units_ngrams(_SYLLABLE.findall(run), SYLLABLE_NGRAMS)
     for word in words:
         phrases.pop(word, None)
     weak = {name for name in singles - in_runs if name in names}
     return NameSignals(names, runs - in_runs - singles, weak, _by_frequency(words), _by_frequency(phrases))
 
 
+_NEWLINE = re.compile("\n")
 TITLE_CASE_LINES = True
 TITLE_CASE_SHARE = 0.7
 """A line whose cased words are nearly all capitalised (an English headline: "Pelosi Calls
@@ -239,13 +220,13 @@ a name only if the text also capitalises it elsewhere."""
 
 def _headline_case_words(text: str, found: list[tuple[int, str]]) -> tuple[set[int], set[str]]:
     """(offsets of the words of title-case lines, capitalised words seen outside them)."""
-    line_ends = [i for i, char in enumerate(text) if char == "\n"] + [len(text)]
+    line_ends = [match.start() for match in _NEWLINE.finditer(text)] + [len(text)]
     lines: dict[int, list[tuple[int, str]]] = {}
     line = 0
     for start, word in found:
         while start > line_ends[line]:
             line += 1
-        if _cased(word):
+        if word[0].lower() != word[0].upper():  # cased
             lines.setdefault(line, []).append((start, word))
     in_headlines: set[int] = set()
     elsewhere: set[str] = set()
