@@ -112,7 +112,6 @@ def code_version() -> str:
 LEVERS = [
     ("lowercase forms are common words", "story_names", "LOWERCASE_MEANS_COMMON", False),
     ("title-case lines", "story_names", "TITLE_CASE_LINES", False),
-    ("Latin runs inside other scripts", "story_names", "LATIN_INSIDE_OTHER_SCRIPTS", False),
     ("runs left out of names v names", "story_links", "COMPARE_RUNS", True),
     ("inflected names by stem", "story_links", "STEM_MATCH", False),
     ("lone words weigh by their share", "story_links", "WEAK_SHARE_POWER", 0.0),

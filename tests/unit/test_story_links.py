@@ -158,32 +158,6 @@ def test_cased_names_missing_among_caseless_words_count_for_little():
     assert linked.score >= LINK_THRESHOLD, linked.evidence
 
 
-def test_latin_script_inside_a_word_of_another_script_is_a_name():
-    bo = signals_of("Nancy Pelosiཡིས་ Kalashnikovལ་", "bo")
-    assert skeleton("Kalashnikov") in bo.names
-
-
-def test_lone_words_weigh_less_in_a_text_whose_names_are_mostly_lone_words():
-    few = signals_of("Gestern trafen Olaf Brandolino und Mikhail Kalashnikov die Regierung.", "de")
-    many = signals_of("Gestern trafen Olaf Brandolino, die Regierung, die Kommission, die Presse, "
-                      "die Abgeordneten und die Botschafter die Gewerkschaft.", "de")
-    assert many.weak_weight < few.weak_weight <= 1.0
-
-
-def test_title_case_line_gives_only_names_the_body_also_capitalises():
-    s = signals_of("Minister Brandolino Calls Kalashnikov Unfit To Serve\n"
-                   "Yesterday Olaf Brandolino said that Mikhail Kalashnikov could not serve.", "en")
-    assert skeleton("Kalashnikov") in s.names
-    assert skeleton("Unfit") not in s.names and skeleton("Serve") not in s.names
-
-
-def test_caseless_article_with_a_latin_acronym_is_still_read_as_caseless():
-    en = signals_of("Gazprom said President Donald Trump would meet Vladimir Putin.", "en")
-    ja = signals_of("ドナルド・トランプ大統領は Gazprom でウラジーミル・プーチンと会談すると述べた。", "ja")
-    assert ja.names  # the brand
-    assert score(en, ja).evidence["names"]["mode"] == "names-in-words"
-
-
 # --- serialisation and keys ------------------------------------------------------------------
 
 

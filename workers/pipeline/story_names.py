@@ -116,13 +116,8 @@ class NameSignals:
     phrases: tuple[str, ...]
 
 
-_LATIN_RUN = regex.compile(r"[\p{Latin}\p{M}]+")
 LOWERCASE_MEANS_COMMON = True
 """A capitalised word the text also writes in lowercase is a common word, not a name."""
-LATIN_INSIDE_OTHER_SCRIPTS = True
-"""Latin-script runs inside a word of another script (Pelosiཡིས) are read as cased words."""
-"""Tibetan-script text separates syllables (not words) with a tsheg: n-grams of syllables, as
-for Han characters."""
 
 
 def name_signals(text: str) -> NameSignals:
@@ -130,11 +125,11 @@ def name_signals(text: str) -> NameSignals:
     sentence, each run joined into one skeleton (and each word of it alone); a capitalised word
     that the text also writes in lowercase is a common word, not a name. Words: in caseless
     scripts, every word's skeleton, since a name there cannot be told from other words; katakana
-    runs count as such words. Phrases: skeletons of runs of 2-3 caseless words, joined.
-    Latin-script runs inside words of another script count as cased words. Han text and scripts
-    written without spaces (Thai) give no words: their names are not phonetic enough, or their
-    words cannot be cut here (n-grams of Han characters or Tibetan syllables, read in pinyin,
-    find 特朗普 -> tlnp = Trump, but were measured to link fewer translations: bench/README.md)."""
+    runs count as such words. Phrases: skeletons of runs of 2-3 caseless words, joined. Han text
+    and scripts written without spaces (Thai) give no words: their names are not phonetic
+    enough, or their words cannot be cut here. (N-grams of Han characters or Tibetan syllables
+    read in pinyin find 特朗普 -> tlnp = Trump, but were measured to link fewer translations and
+    as many false ones: bench/README.md.)"""
     names: set[str] = set()
     runs: set[str] = set()
     in_runs: set[str] = set()
@@ -173,18 +168,17 @@ def name_signals(text: str) -> NameSignals:
     may_be_unspaced = _UNSPACED.search(text) is not None
     may_be_han_or_kana = _HAN_OR_KANA.search(text) is not None
     for start, word in found:
-        if (may_be_unspaced and _UNSPACED.search(word)) or (may_be_han_or_kana and _HAN_OR_KANA.search(word)):
+        if may_be_unspaced and _UNSPACED.search(word):
             close_name_run()
             close_caseless_run()
-            for latin in _LATIN_RUN.findall(word) if LATIN_INSIDE_OTHER_SCRIPTS else ():
-                if latin[0].isupper() and latin.casefold() not in lowercase:
-                    _add(names, _cased_skeleton(latin))
-                    singles.add(_cased_skeleton(latin))
-            if may_be_han_or_kana:
-                for katakana in _KATAKANA.findall(word):
-                    for part in re.split("[・=]", katakana):
-                        if len(part) >= 2:
-                            _add(words, skeleton(anyascii(part)))
+            continue
+        if may_be_han_or_kana and _HAN_OR_KANA.search(word):
+            close_name_run()
+            close_caseless_run()
+            for katakana in _KATAKANA.findall(word):
+                for part in re.split("[・=]", katakana):
+                    if len(part) >= 2:
+                        _add(words, skeleton(anyascii(part)))
             continue
         contiguous = text[max(0, start - 1):start] in (" ", "\u00a0", "-", "")
         if _cased(word):
@@ -207,7 +201,9 @@ def name_signals(text: str) -> NameSignals:
     for word in words:
         phrases.pop(word, None)
     weak = {name for name in singles - in_runs if name in names}
-    return NameSignals(names, runs - in_runs - singles, weak, _by_frequency(words), _by_frequency(phrases))
+    # A joined run that is also some word alone ("Trump" after "Trump Tower") stays a name.
+    return NameSignals(names, runs - in_runs - singles, weak, _by_frequency(words),
+                       _by_frequency(phrases))
 
 
 _NEWLINE = re.compile("\n")
