@@ -102,6 +102,62 @@ def test_sentence_initial_capitals_are_not_names():
     assert skeleton("Yesterday") not in s.names and skeleton("Then") not in s.names
 
 
+def test_capitalised_word_also_written_in_lowercase_is_not_a_name():
+    s = signals_of("Peace Talks Resume In Bratislava. The minister said the talks resume.", "en")
+    assert skeleton("Talks") not in s.names and skeleton("Resume") not in s.names
+    assert skeleton("Bratislava") in s.names
+
+
+def test_lone_capitalised_words_are_weak_names_and_words_of_runs_are_not():
+    # German capitalises nouns: "Regierung" is a lone capitalised word, Brandolino is also in a run.
+    s = signals_of("Die Regierung traf gestern Olaf Brandolino. Die Regierung und Brandolino "
+                   "sprachen lange.", "de")
+    assert skeleton("Regierung") in s.weak_names
+    assert skeleton("Brandolino") in s.names and skeleton("Brandolino") not in s.weak_names
+    assert skeleton("OlafBrandolino") in s.run_names
+
+
+def test_noun_capitalising_translation_links_despite_its_capitalised_nouns():
+    en = signals_of("Yesterday the minister met Olaf Brandolino and Mikhail Kalashnikov in "
+                    "Sarajevo. At the meeting Brandolino told Kalashnikov, the press and the deputies "
+                    "that Sarajevo, Montenegro and Slovenia agreed to the plan of Valentina Tereshkova.",
+                    "en")
+    de = signals_of("Gestern traf der Minister Olaf Brandolino und Mikhail Kalashnikov in Sarajevo. "
+                    "Bei der Sitzung sagte Brandolino Kalashnikov, der Presse und den Abgeordneten, "
+                    "dass Sarajevo, Montenegro und Slowenien dem Plan von Valentina Tereshkova "
+                    "zustimmten.", "de")
+    linked = score(en, de)
+    assert linked.score >= LINK_THRESHOLD, linked.evidence
+    assert linked.evidence["names"]["mode"] == "names"
+
+
+def test_inflected_names_match_by_stem():
+    # Lithuanian Kalašnikovas (klsnks) against Kalashnikov (klsnk): all but the last class agree.
+    lt = signals_of("Ministras Olafas Brandolinas kalbėjo su Kalašnikovas komanda.", "lt")
+    en = signals_of("Minister Olaf Brandolino spoke to the Kalashnikov team.", "en")
+    assert skeleton(to_latin("Kalašnikovas")) in score(lt, en).evidence["names"]["shared"]
+
+
+def test_runs_are_left_out_when_names_meet_names():
+    # One language writes the run, the other separates its words: the parts still agree fully.
+    a = signals_of("The minister met Olaf Brandolino; Kalashnikov came later.", "en")
+    b = signals_of("Le ministre a vu Olaf, puis Brandolino; Kalashnikov est venu.", "fr")
+    assert score(a, b).evidence["names"]["agreement"] == pytest.approx(1.0)
+
+
+def test_cased_names_missing_among_caseless_words_count_for_little():
+    # Institutions and titles are translated, not transliterated: missing, they say little.
+    en = signals_of("The Supreme Court, the Security Council, the General Assembly and the Human "
+                    "Rights Council heard Olaf Brandolino and Mikhail Kalashnikov in 2019 and 2021; "
+                    "4500 people came.", "en")
+    bn = signals_of("সর্বোচ্চ আদালত, নিরাপত্তা পরিষদ, সাধারণ পরিষদ এবং মানবাধিকার পরিষদ ২০১৯ ও ২০২১ "
+                    "সালে ওলাফ ব্র্যান্ডোলিনো এবং মিখাইল কালাশনিকভের বক্তব্য শুনেছে; সাড়ে চার হাজার "
+                    "মানুষ এসেছিলেন।", "bn")
+    linked = score(en, bn)
+    assert linked.evidence["names"]["mode"] == "names-in-words"
+    assert linked.score >= LINK_THRESHOLD, linked.evidence
+
+
 # --- serialisation and keys ------------------------------------------------------------------
 
 

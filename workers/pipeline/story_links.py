@@ -39,7 +39,7 @@ from workers.pipeline.link_plan import (
     plan_links,
     reconcile_plan,
 )
-from workers.pipeline.story_names import name_skeletons, skeleton, to_latin
+from workers.pipeline.story_names import name_signals, skeleton, to_latin
 from workers.pipeline.story_numbers import number_weight, numbers_in, with_common_era
 
 # The linking core's one entry point: signals, keys and scores here; numbers, names and the
@@ -53,7 +53,7 @@ __all__ = [
     "skeleton", "to_latin",
 ]
 
-SIGNALS_VERSION = 1
+SIGNALS_VERSION = 2
 """Bump when signals or keys change meaning, so stored signals and keys can be recomputed."""
 
 CANDIDATE_LIMIT = 50
@@ -75,6 +75,12 @@ class StorySignals:
     integers are dropped (they are as often written in words)."""
     names: tuple[str, ...] = ()
     """Skeletons of proper names (cased scripts: capitalised runs of words, joined)."""
+    run_names: tuple[str, ...] = ()
+    """The names that join a run of capitalised words (story_names.NameSignals.runs): looked up
+    among a caseless script's phrases, left out when names are compared with names."""
+    weak_names: tuple[str, ...] = ()
+    """The names seen only as a lone capitalised word (story_names.NameSignals.weak): they
+    weigh less (StorySignals.weak_weight)."""
     words: tuple[str, ...] = ()
     """Most frequent first. Skeletons of every word in scripts with no letter case, where names
     cannot be told from other words (katakana runs count as such words)."""
@@ -95,6 +101,36 @@ class StorySignals:
         return tuple(sorted(set(self.names)))
 
     @cached_property
+    def name_weight(self) -> float:
+        return _skeleton_weight(self.names, frozenset(self.weak_names), self.weak_weight)
+
+    @cached_property
+    def sorted_lookup(self) -> tuple[str, ...]:
+        """The words, phrases and names, distinct and sorted: what a caseless script's article
+        offers a cased one's names."""
+        return tuple(sorted({*self.words, *self.phrases, *self.names}))
+
+    @cached_property
+    def single_names(self) -> tuple[str, ...]:
+        """The names without the joined runs, sorted."""
+        if not COMPARE_RUNS:
+            runs = set(self.run_names)
+            return tuple(n for n in self.sorted_names if n not in runs)
+        return self.sorted_names
+
+    @cached_property
+    def single_name_weight(self) -> float:
+        return _skeleton_weight(self.single_names, frozenset(self.weak_names), self.weak_weight)
+
+    @cached_property
+    def weak_weight(self) -> float:
+        """What a lone capitalised word weighs: less the more of the names are such words, as
+        in a language that capitalises its nouns, where most of them are nouns."""
+        if not self.names:
+            return 1.0
+        return (1.0 - len(self.weak_names) / len(self.names)) ** WEAK_SHARE_POWER
+
+    @cached_property
     def number_weights(self) -> dict[str, float]:
         return {number: number_weight(number) for number in self.numbers}
 
@@ -111,6 +147,8 @@ class StorySignals:
             "images": list(self.images),
             "numbers": list(self.numbers),
             "names": list(self.names),
+            "run_names": list(self.run_names),
+            "weak_names": list(self.weak_names),
             "words": list(self.words),
             "phrases": list(self.phrases),
             "letters": self.letters,
@@ -126,6 +164,8 @@ class StorySignals:
             images=tuple(data.get("images") or ()),
             numbers=tuple(data.get("numbers") or ()),
             names=tuple(data.get("names") or ()),
+            run_names=tuple(data.get("run_names") or ()),
+            weak_names=tuple(data.get("weak_names") or ()),
             words=tuple(data.get("words") or ()),
             phrases=tuple(data.get("phrases") or ()),
             letters=int(data.get("letters") or 0),
@@ -156,15 +196,17 @@ def signals_of(
     published_at: datetime | str | None = None,
 ) -> StorySignals:
     when = published_at.isoformat() if isinstance(published_at, datetime) else published_at
-    names, words, phrases = name_skeletons(text)
+    found = name_signals(text)
     return StorySignals(
         language=language,
         source_url=source_url or None,
         images=tuple(sorted({_image_name(image) for image in images if _image_name(image)})),
         numbers=tuple(sorted(set(with_common_era(numbers_in(text), text)))),
-        names=tuple(sorted(names)),
-        words=words,
-        phrases=phrases,
+        names=tuple(sorted(found.names)),
+        run_names=tuple(sorted(found.runs)),
+        weak_names=tuple(sorted(found.weak)),
+        words=found.words,
+        phrases=found.phrases,
         letters=letter_count(text),
         script=dominant_script(text),
         published_at=when,
@@ -261,7 +303,31 @@ NUMBER_CONFIDENT_WEIGHT = 4.0
 """Figure weight each side must have for its figures to count fully (e.g. two 3-digit figures)."""
 NAME_CONFIDENT_WEIGHT = 12.0
 """Name-skeleton weight each side must have for its names to count fully."""
+NAME_AGREEMENT_POWER = 1.0
+"""The names agreement is their weighted Dice to this power. Main squared it (two reports of one
+event share their main names, Dice ~0.5); with runs left out and lone capitalised words weighed
+down, the plain Dice links more translations for fewer false links (bench/link_pairs.py)."""
+COMPARE_RUNS = False
+"""Whether joined runs of capitalised words take part when names meet names: one language's run
+("Präsident Donald Trump") is another's separate words, so they are left out."""
+STEM_MATCH = True
+STEM_MIN = 5
+STEM_EXTRA = 2
+"""Names against names: a skeleton of STEM_MIN classes or more also matches one that shares all
+but its last class and is at most STEM_EXTRA classes longer (inflected forms, see _matched)."""
+WEAK_SHARE_POWER = 1.0
+"""A lone capitalised word (story_names.NameSignals.weak) weighs (share of the text's names that
+are not lone words) ** WEAK_SHARE_POWER of a name: in a language that capitalises nouns most
+names are lone words, and most of those are nouns; elsewhere lone words keep most weight."""
+MIXED_TO_WORDS = True
+"""An article with words or phrases (a caseless script) is read as caseless against a cased one
+even when it carries a few Latin-script names: those join the words the names are looked up in."""
 NAMES_IN_WORDS_TRUST = 0.7
+IN_WORDS_BY_AGREEMENT = True
+"""A cased side's names looked up among caseless words: its confidence is scaled by the
+agreement, so names not found count for little. Many of a cased text's capitalised words
+(institutions, titles, months) are translated, not transliterated, in the other: their absence
+is not evidence against, while names found are evidence for."""
 """Names looked up among a caseless script's words collide by chance more than names do."""
 WORDS_TRUST = 0.3
 WORDS_FULL_AGREEMENT = 0.15
@@ -377,22 +443,38 @@ def _number_similarity(first: StorySignals, second: StorySignals) -> dict[str, A
 def _name_similarity(a: StorySignals, b: StorySignals) -> dict[str, Any]:
     """Names against names when both scripts have case; a cased side's names looked up among
     the other side's words and phrases; words against words when neither has case."""
-    if a.names and b.names:
-        matched_a = _matched(a.names, b.sorted_names)
-        matched_b = _matched(b.names, a.sorted_names)
-        weight_a, weight_b = _skeleton_weight(a.names), _skeleton_weight(b.names)
-        shared_weight = (_skeleton_weight(matched_a) + _skeleton_weight(matched_b)) / 2
-        # Squared: two reports of one event share its main names (Dice ~0.5), a translation
-        # keeps nearly all of them (>= 0.8 on the development data).
-        agreement = (2 * shared_weight / (weight_a + weight_b)) ** 2
+    vocabulary_a, vocabulary_b = bool(a.words or a.phrases), bool(b.words or b.phrases)
+    if MIXED_TO_WORDS and vocabulary_a != vocabulary_b and (b.names if vocabulary_a else a.names):
+        # A caseless script's article that carries a few Latin-script names (an acronym, a
+        # brand) is still read as caseless: the other side's names are looked up among its
+        # words, phrases and names alike.
+        cased, caseless = (b, a) if vocabulary_a else (a, b)
+        matched = _matched(cased.names, caseless.sorted_lookup)
+        weight = cased.name_weight
+        agreement = _in_words_agreement(cased, matched)
+        confidence = NAMES_IN_WORDS_TRUST * min(1.0, weight / NAME_CONFIDENT_WEIGHT)
+        if IN_WORDS_BY_AGREEMENT:
+            confidence *= agreement
+        mode, shared = "names-in-words", sorted(matched)
+    elif a.names and b.names:
+        matched_a = _matched(a.single_names, b.single_names, STEM_MATCH)
+        matched_b = _matched(b.single_names, a.single_names, STEM_MATCH)
+        weak_a, weak_b = frozenset(a.weak_names), frozenset(b.weak_names)
+        weight_a, weight_b = a.single_name_weight, b.single_name_weight
+        shared_weight = (_skeleton_weight(matched_a, weak_a, a.weak_weight)
+                         + _skeleton_weight(matched_b, weak_b, b.weak_weight)) / 2
+        both = weight_a + weight_b
+        agreement = (2 * shared_weight / both) ** NAME_AGREEMENT_POWER if both else 0.0
         confidence = min(1.0, min(weight_a, weight_b) / NAME_CONFIDENT_WEIGHT)
         mode, shared = "names", sorted(matched_a)
-    elif (a.names or b.names) and (a.words or b.words):
+    elif (a.names or b.names) and (a.words or b.words or a.phrases or b.phrases):
         cased, caseless = (a, b) if a.names else (b, a)
         matched = _matched(cased.names, caseless.sorted_vocabulary)
-        weight = _skeleton_weight(cased.names)
-        agreement = _skeleton_weight(matched) / weight if weight else 0.0
+        weight = cased.name_weight
+        agreement = _in_words_agreement(cased, matched)
         confidence = NAMES_IN_WORDS_TRUST * min(1.0, weight / NAME_CONFIDENT_WEIGHT)
+        if IN_WORDS_BY_AGREEMENT:
+            confidence *= agreement
         mode, shared = "names-in-words", sorted(matched)
     elif a.words and b.words:
         long_a = {w for w in a.words if len(w) >= 4}
@@ -410,19 +492,35 @@ def _name_similarity(a: StorySignals, b: StorySignals) -> dict[str, Any]:
             "confidence": round(confidence, 4)}
 
 
-def _skeleton_weight(skeletons: Iterable[str]) -> float:
+def _skeleton_weight(skeletons: Iterable[str], weak: frozenset[str] = frozenset(),
+                     weak_weight: float = 1.0) -> float:
     # A 3-class skeleton collides often; each class beyond adds much more certainty.
-    return sum(len(s) - 2 for s in skeletons)
+    return sum((len(s) - 2) * (weak_weight if s in weak else 1.0) for s in skeletons)
 
 
-def _matched(needles: Iterable[str], ordered: Sequence[str]) -> set[str]:
+def _in_words_agreement(cased: StorySignals, matched: set[str]) -> float:
+    """The share of the cased side's name weight found among the other side's words."""
+    weight = cased.name_weight
+    if not weight:
+        return 0.0
+    return _skeleton_weight(matched, frozenset(cased.weak_names), cased.weak_weight) / weight
+
+
+def _matched(needles: Iterable[str], ordered: Sequence[str], stems: bool = False,
+             extra: int = 1) -> set[str]:
     """Needles found in the sorted haystack, exactly or with one more class at the end (inflected
-    and suffixed forms: Russian cases, Bengali/Korean postpositions written together)."""
+    and suffixed forms: Russian cases, Bengali/Korean postpositions written together). With
+    `stems`, a needle of STEM_MIN classes or more also matches a word that shares all but its
+    last class and ends at most STEM_EXTRA classes after it: two inflected forms of one name
+    (Finnish Israelin / Israelille, Greek cases)."""
     found: set[str] = set()
     for needle in needles:
-        at = bisect.bisect_left(ordered, needle)
-        while at < len(ordered) and ordered[at].startswith(needle):
-            if len(ordered[at]) <= len(needle) + 1:
+        stem, longest = needle, len(needle) + extra
+        if stems and len(needle) >= STEM_MIN:
+            stem, longest = needle[:-1], len(needle) + STEM_EXTRA
+        at = bisect.bisect_left(ordered, stem)
+        while at < len(ordered) and ordered[at].startswith(stem):
+            if len(ordered[at]) <= longest:
                 found.add(needle)
                 break
             at += 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
@@ -101,25 +102,53 @@ def _cased(word: str) -> bool:
     return first.lower() != first.upper()
 
 
-def name_skeletons(text: str) -> tuple[set[str], tuple[str, ...], tuple[str, ...]]:
-    """(names, words, phrases). Names: in scripts with letter case, runs of capitalised words
-    not at the start of a sentence, each run joined into one skeleton (and each word of it
-    alone). Words: in caseless scripts, every word's skeleton, since a name there cannot be told
-    from other words; katakana runs count as such words. Phrases: skeletons of runs of 2-3
-    caseless words, joined. Han text and scripts written without spaces (Thai) give no words:
-    their names are not phonetic enough, or their words cannot be cut here."""
+@dataclass(frozen=True)
+class NameSignals:
+    names: set[str]
+    runs: set[str]
+    """The names that join a run of two or more capitalised words: one language's run is
+    another's separate words or inflected parts, so names are compared without them."""
+    weak: set[str]
+    """The names seen only as a lone capitalised word, never inside a run of two or more: in
+    languages that capitalise nouns most of them are nouns, and elsewhere they are the commonest
+    chance matches, so they weigh less (story_links.StorySignals.weak_weight)."""
+    words: tuple[str, ...]
+    phrases: tuple[str, ...]
+
+
+LOWERCASE_MEANS_COMMON = True
+"""A capitalised word the text also writes in lowercase is a common word, not a name."""
+
+
+def name_signals(text: str) -> NameSignals:
+    """Names: in scripts with letter case, runs of capitalised words not at the start of a
+    sentence, each run joined into one skeleton (and each word of it alone); a capitalised word
+    that the text also writes in lowercase is a common word, not a name. Words: in caseless
+    scripts, every word's skeleton, since a name there cannot be told from other words; katakana
+    runs count as such words. Phrases: skeletons of runs of 2-3 caseless words, joined. Han text
+    and scripts written without spaces (Thai) give no words: their names are not phonetic
+    enough, or their words cannot be cut here. (N-grams of Han characters or Tibetan syllables
+    read in pinyin find 特朗普 -> tlnp = Trump, but were measured to link fewer translations and
+    as many false ones: bench/README.md.)"""
     names: set[str] = set()
+    runs: set[str] = set()
+    in_runs: set[str] = set()
+    singles: set[str] = set()
     words: Counter[str] = Counter()
     phrases: Counter[str] = Counter()
     caseless_run: list[str] = []
     name_run: list[str] = []
 
     def close_name_run() -> None:
-        if name_run:
+        if len(name_run) > 1:
             _add(names, "".join(name_run))
-            for part in name_run:
-                _add(names, part)
-            name_run.clear()
+            _add(runs, "".join(name_run))
+            in_runs.update(name_run)
+        elif name_run:
+            singles.add(name_run[0])
+        for part in name_run:
+            _add(names, part)
+        name_run.clear()
 
     def close_caseless_run() -> None:
         for word in caseless_run:
@@ -129,10 +158,16 @@ def name_skeletons(text: str) -> tuple[set[str], tuple[str, ...], tuple[str, ...
                 _add(phrases, "".join(caseless_run[start:start + size]))
         caseless_run.clear()
 
+    found = list(words_of(text))
+    # Lowercase forms of cased words: a capitalised word also written so is a common word (an
+    # English headline's capitals, a sentence start the rule below misses).
+    lowercase = {word.casefold() for _, word in found if word[0].islower() and _cased(word)} \
+        if LOWERCASE_MEANS_COMMON else set()
+    headline = _headline_case_words(text, found) if TITLE_CASE_LINES else (set(), set())
     # Most texts have neither kind of script: then no word needs looking at for them.
     may_be_unspaced = _UNSPACED.search(text) is not None
     may_be_han_or_kana = _HAN_OR_KANA.search(text) is not None
-    for start, word in words_of(text):
+    for start, word in found:
         if may_be_unspaced and _UNSPACED.search(word):
             close_name_run()
             close_caseless_run()
@@ -149,7 +184,8 @@ def name_skeletons(text: str) -> tuple[set[str], tuple[str, ...], tuple[str, ...
         if _cased(word):
             close_caseless_run()
             sentence_start = start == 0 or bool(_SENTENCE_END.search(text[max(0, start - 3):start]))
-            if word[0].isupper() and not sentence_start:
+            if word[0].isupper() and not sentence_start and word.casefold() not in lowercase \
+                    and (start not in headline[0] or word in headline[1]):
                 if not contiguous:
                     close_name_run()
                 name_run.append(_cased_skeleton(word))
@@ -164,7 +200,39 @@ def name_skeletons(text: str) -> tuple[set[str], tuple[str, ...], tuple[str, ...
     close_caseless_run()
     for word in words:
         phrases.pop(word, None)
-    return names, _by_frequency(words), _by_frequency(phrases)
+    weak = {name for name in singles - in_runs if name in names}
+    # A joined run that is also some word alone ("Trump" after "Trump Tower") stays a name.
+    return NameSignals(names, runs - in_runs - singles, weak, _by_frequency(words),
+                       _by_frequency(phrases))
+
+
+_NEWLINE = re.compile("\n")
+TITLE_CASE_LINES = True
+TITLE_CASE_SHARE = 0.7
+"""A line whose cased words are nearly all capitalised (an English headline: "Pelosi Calls
+Kavanaugh Unfit to Serve") says nothing of which of them are names: there a capitalised word is
+a name only if the text also capitalises it elsewhere."""
+
+
+def _headline_case_words(text: str, found: list[tuple[int, str]]) -> tuple[set[int], set[str]]:
+    """(offsets of the words of title-case lines, capitalised words seen outside them)."""
+    line_ends = [match.start() for match in _NEWLINE.finditer(text)] + [len(text)]
+    lines: dict[int, list[tuple[int, str]]] = {}
+    line = 0
+    for start, word in found:
+        while start > line_ends[line]:
+            line += 1
+        if word[0].lower() != word[0].upper():  # cased
+            lines.setdefault(line, []).append((start, word))
+    in_headlines: set[int] = set()
+    elsewhere: set[str] = set()
+    for members in lines.values():
+        capitalised = sum(word[0].isupper() for _, word in members)
+        if len(members) >= 4 and capitalised >= TITLE_CASE_SHARE * len(members):
+            in_headlines.update(start for start, _ in members)
+        else:
+            elsewhere.update(word for _, word in members if word[0].isupper())
+    return in_headlines, elsewhere
 
 
 def _add(target: set[str] | Counter[str], skeleton_text: str) -> None:
