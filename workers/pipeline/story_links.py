@@ -440,6 +440,17 @@ def _number_similarity(first: StorySignals, second: StorySignals) -> dict[str, A
     return {"shared": shared, "agreement": round(agreement, 4), "confidence": round(confidence, 4)}
 
 
+def _names_in_words(cased: StorySignals, lookup: Sequence[str]) -> tuple[str, list[str], float, float]:
+    """A cased side's names looked up in a caseless side's sorted vocabulary: (mode, shared,
+    agreement, confidence)."""
+    matched = _matched(cased.names, lookup)
+    agreement = _in_words_agreement(cased, matched)
+    confidence = NAMES_IN_WORDS_TRUST * min(1.0, cased.name_weight / NAME_CONFIDENT_WEIGHT)
+    if IN_WORDS_BY_AGREEMENT:
+        confidence *= agreement
+    return "names-in-words", sorted(matched), agreement, confidence
+
+
 def _name_similarity(a: StorySignals, b: StorySignals) -> dict[str, Any]:
     """Names against names when both scripts have case; a cased side's names looked up among
     the other side's words and phrases; words against words when neither has case."""
@@ -449,13 +460,7 @@ def _name_similarity(a: StorySignals, b: StorySignals) -> dict[str, Any]:
         # brand) is still read as caseless: the other side's names are looked up among its
         # words, phrases and names alike.
         cased, caseless = (b, a) if vocabulary_a else (a, b)
-        matched = _matched(cased.names, caseless.sorted_lookup)
-        weight = cased.name_weight
-        agreement = _in_words_agreement(cased, matched)
-        confidence = NAMES_IN_WORDS_TRUST * min(1.0, weight / NAME_CONFIDENT_WEIGHT)
-        if IN_WORDS_BY_AGREEMENT:
-            confidence *= agreement
-        mode, shared = "names-in-words", sorted(matched)
+        mode, shared, agreement, confidence = _names_in_words(cased, caseless.sorted_lookup)
     elif a.names and b.names:
         matched_a = _matched(a.single_names, b.single_names, STEM_MATCH)
         matched_b = _matched(b.single_names, a.single_names, STEM_MATCH)
@@ -469,13 +474,7 @@ def _name_similarity(a: StorySignals, b: StorySignals) -> dict[str, Any]:
         mode, shared = "names", sorted(matched_a)
     elif (a.names or b.names) and (a.words or b.words or a.phrases or b.phrases):
         cased, caseless = (a, b) if a.names else (b, a)
-        matched = _matched(cased.names, caseless.sorted_vocabulary)
-        weight = cased.name_weight
-        agreement = _in_words_agreement(cased, matched)
-        confidence = NAMES_IN_WORDS_TRUST * min(1.0, weight / NAME_CONFIDENT_WEIGHT)
-        if IN_WORDS_BY_AGREEMENT:
-            confidence *= agreement
-        mode, shared = "names-in-words", sorted(matched)
+        mode, shared, agreement, confidence = _names_in_words(cased, caseless.sorted_vocabulary)
     elif a.words and b.words:
         long_a = {w for w in a.words if len(w) >= 4}
         long_b = {w for w in b.words if len(w) >= 4}
