@@ -252,25 +252,25 @@ def test_a_bridging_version_merges_two_groups_whose_languages_differ(poster, api
     _no_duplicate_in_a_group(db)
 
 
-def test_groups_sharing_a_language_merge_when_a_version_links_both_densely(poster, api, db):
-    """Two halves of one story, each founded with an English version: a full version links both
-    halves strongly, so the groups merge, and the two English versions are versions of one
-    story in it. A version that links one member of a group no more than weakly does not."""
+def test_two_english_versions_of_a_story_end_in_its_one_group(poster, api, db):
+    """Two halves of one story (the core and one half each), each posted with an English version,
+    and then a full version: whether the halves link each other directly (they share the core's
+    names and figures) or only through the full version, every article ends in one group that
+    holds English twice, each English version there by links to other languages."""
     story = Story.new()
     en_a, fr_a = _post(poster, api, [("en-a.txt", story.file("en", "ca")), ("fr-a.txt", story.file("fr", "ca"))])
     en_b, es_b = _post(poster, api, [("en-b.txt", story.file("en", "cb")), ("es-b.txt", story.file("es", "cb"))])
-    _reconciled(db, [en_a, fr_a, en_b, es_b])
-    older, younger = sorted({_group_of(api, en_a), _group_of(api, en_b)})
-    assert None not in (older, younger) and older != younger
-
     vi_id, = _post(poster, api, [("vi.txt", story.file("vi"))])
+    _reconciled(db, [en_a, fr_a, en_b, es_b, vi_id])
 
-    group = api.get(f"/v1/groups/{older}").json()
-    assert group["merged_from"] == [younger]
-    assert sorted(m["id"] for m in group["articles"]) == sorted([en_a, fr_a, en_b, es_b, vi_id])
+    group_id = _group_of(api, vi_id)
+    assert group_id is not None and {_group_of(api, a) for a in (en_a, fr_a, en_b, es_b)} == {group_id}
+    group = api.get(f"/v1/groups/{group_id}").json()
     assert sorted(m["language"] for m in group["articles"]) == ["en", "en", "es", "fr", "vi"]
-    bridge_links = [link for link in group["links"] if link["article_id"] == vi_id]
-    assert len(bridge_links) >= 4 and max(link["score"] for link in bridge_links) >= story_links.MERGE_THRESHOLD
+    for english in (en_a, en_b):
+        partners = {link["partner_id"] for link in group["links"] if link["article_id"] == english}
+        partners |= {link["article_id"] for link in group["links"] if link["partner_id"] == english}
+        assert partners and partners <= {fr_a, es_b, vi_id}  # never linked to the other English one
     _no_duplicate_in_a_group(db)
 
 

@@ -131,3 +131,13 @@ def test_the_group_with_more_links_wins_over_a_higher_median():
     groups = {10: view(10, "bn", "vi", "ru"), 20: view(20, "ar", "ta", "xx", size=6)}
     plan = plan_links("hi", candidates, groups)
     assert plan.join_group == 10 and plan.merge_groups == ()
+
+
+def test_groups_sharing_a_language_merge_only_when_those_members_read_as_versions():
+    candidates = [Candidate(1, "bn", 30, HIGH), Candidate(2, "en", 30, HIGH),
+                  Candidate(3, "en", 20, HIGH), Candidate(4, "ar", 20, HIGH)]
+    groups = {30: view(30, "bn", "en", "vi"), 20: view(20, "en", "ar", "ru")}
+    pair = frozenset((20, 30))
+    assert plan_links("hi", candidates, groups, versions={pair: [0.8, 0.7]}).merge_groups == (30,)
+    assert plan_links("hi", candidates, groups, versions={pair: [0.2, 0.3, 0.9]}).merge_groups == ()
+    assert plan_links("hi", candidates, groups).merge_groups == (30,)  # no shared language scored

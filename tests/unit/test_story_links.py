@@ -234,3 +234,15 @@ def test_length_mismatch_is_penalised():
     long = signals_of("Hanoi 110 150 2500 72 " + "word " * 2000, "en")
     short = signals_of("Hanoi 110 150 2500 72 mot", "fr")
     assert score(long, short).evidence["length"]["factor"] == 0.0
+
+
+def test_version_similarity_tells_versions_from_another_report_of_the_event():
+    from workers.pipeline.story_links import group_versions, version_similarity
+
+    base = StorySignals("en", numbers=("1200", "35.5", "2018"), names=("ktlsn", "plnk", "sntl"))
+    version = StorySignals("en", numbers=("1200", "35.5", "2018"), names=("ktlsn", "plnk", "sntlt"))
+    other_report = StorySignals("en", numbers=("2018", "77"), names=("ktlsn", "mlnt", "tks"))
+    assert version_similarity(base, version) > 0.7 > 0.5 > version_similarity(base, other_report)
+    assert version_similarity(StorySignals("en"), base) is None
+    pairs = group_versions([(1, "en", base), (2, "en", version), (2, "fr", base), (3, None, base)])
+    assert list(pairs) == [frozenset((1, 2))] and len(pairs[frozenset((1, 2))]) == 1
