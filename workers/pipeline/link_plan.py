@@ -138,7 +138,13 @@ def plan_links(
         if candidate.group_id is not None:
             in_group.setdefault(candidate.group_id, []).append(candidate)
     eligible = {g: links for g, links in in_group.items() if _eligible(language, groups[g], links)}
-    if aggregate and not eligible:
+    ungrouped = [c for c in linked if c.group_id is None]
+    in_triangle = {a for pair in partner_links for a in pair}
+    partners = sorted((c for c in ungrouped if c.score >= max(threshold, FOUND_THRESHOLD) or c.article_id in in_triangle),
+                      key=lambda c: c.article_id)
+    if aggregate and not eligible and not partners:
+        # Weak evidence, so only where nothing stronger is at hand: an article with partners to
+        # found a group with is one of a story that has no group yet.
         best = _best_on_aggregate(language, candidates)
         if best is not None:
             eligible = {best: [c for c in candidates if c.group_id == best]}
@@ -160,10 +166,6 @@ def plan_links(
                 merge_groups.append(g)
                 chosen_links += links
 
-    ungrouped = [c for c in linked if c.group_id is None]
-    in_triangle = {a for pair in partner_links for a in pair}
-    partners = sorted((c for c in ungrouped if c.score >= max(threshold, FOUND_THRESHOLD) or c.article_id in in_triangle),
-                      key=lambda c: c.article_id)
     if aggregate and not partners and len(linked) == 1 and not in_group:
         # Reconciliation only: a lone link, with nothing else above the threshold on either
         # side, is the pair of a story told in two languages (a hub links many).
@@ -203,16 +205,24 @@ def _eligible(language: str | None, group: GroupView, links: list[Candidate]) ->
 
 
 def _best_on_aggregate(language: str | None, candidates: Iterable[Candidate]) -> int | None:
-    by_group: dict[int, list[float]] = {}
+    """The group to join on the mean of the best scores, if any. The ungrouped candidates count
+    as one more group to beat: where a story has no group yet, its own versions are ungrouped,
+    and another story's group must not win over them (measured: one such join drew a whole story
+    after it, each later version linking the first)."""
+    by_group: dict[int | None, list[float]] = {}
     for c in candidates:
-        if c.group_id is not None and other_languages(c.language, language):
+        if other_languages(c.language, language):
             by_group.setdefault(c.group_id, []).append(c.score)
-    # A group with fewer scored members than that gives no mean of three to weigh.
-    means = sorted(((statistics.mean(sorted(scores, reverse=True)[:AGGREGATE_TOP]), g)
-                    for g, scores in by_group.items() if len(scores) >= AGGREGATE_TOP), reverse=True)
+    def top_mean(scores: list[float]) -> float:
+        return statistics.mean(sorted(scores, reverse=True)[:AGGREGATE_TOP])
+
+    ungrouped = top_mean(by_group.pop(None)) if None in by_group else 0.0
+    # A group with fewer scored members than AGGREGATE_TOP gives no mean of three to weigh.
+    means = sorted(((top_mean(scores), g) for g, scores in by_group.items() if len(scores) >= AGGREGATE_TOP),
+                   reverse=True)
     if not means or means[0][0] < AGGREGATE_MIN:
         return None
-    runner_up = means[1][0] if len(means) > 1 else 0.0
+    runner_up = max(means[1][0] if len(means) > 1 else 0.0, ungrouped)
     return means[0][1] if means[0][0] >= AGGREGATE_MARGIN * runner_up else None
 
 
