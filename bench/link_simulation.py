@@ -158,25 +158,13 @@ class MemoryIndex:
                 self.material[m].signals.language for m in self.members[g]))
             for g in {c.group_id for c in linked if c.group_id is not None}
         }
-        partner_links = self._partner_links(linked)
-        versions = story_links.group_versions(
-            (c.group_id, c.language, self.material[c.article_id].signals) for c in found if c.group_id is not None)
+        signals_of = {c.article_id: self.material[c.article_id].signals for c in found}
+        self.scores += len(story_links.partner_pairs(linked))
+        partner_links = story_links.triangle_links(linked, signals_of, self.threshold)
+        versions = story_links.group_versions(found, signals_of, self.threshold)
         return link_plan.plan_links(signals.language, found, groups, partner_links, aggregate=aggregate,
                                     versions=versions,
                                     threshold=self.threshold, strong=max(self.threshold, link_plan.MERGE_THRESHOLD))
-
-    def _partner_links(self, linked: list[Candidate]) -> frozenset[frozenset[int]]:
-        ungrouped = sorted((c for c in linked if c.group_id is None), key=lambda c: -c.score)
-        ungrouped = ungrouped[:link_plan.MAX_PARTNERS_CROSS_SCORED]
-        out = set()
-        for first, second in combinations(ungrouped, 2):
-            if not link_plan.other_languages(first.language, second.language):
-                continue
-            self.scores += 1
-            if story_links.score(self.material[first.article_id].signals,
-                                 self.material[second.article_id].signals).score >= self.threshold:
-                out.add(frozenset((first.article_id, second.article_id)))
-        return frozenset(out)
 
     def apply(self, article_id: int, plan: link_plan.LinkPlan) -> bool:
         if not plan.changes:

@@ -177,17 +177,8 @@ def _plan(
         if a in states and (own_group is None or states[a][1] != own_group)
     ]
     linked = [c for c in candidates if c.score >= story_links.LINK_THRESHOLD]
-    partners = sorted((c for c in linked if c.group_id is None), key=lambda c: (-c.score, c.article_id))
-    partner_links = frozenset(
-        frozenset((first.article_id, second.article_id))
-        for i, first in enumerate(partners[: story_links.MAX_PARTNERS_CROSS_SCORED])
-        for second in partners[i + 1: story_links.MAX_PARTNERS_CROSS_SCORED]
-        if story_links.other_languages(first.language, second.language)
-        and story_links.score(signals_of[first.article_id], signals_of[second.article_id]).links
-    )
-    versions = story_links.group_versions(
-        (c.group_id, c.language, signals_of[c.article_id]) for c in candidates if c.group_id is not None
-    )
+    partner_links = story_links.triangle_links(linked, signals_of)
+    versions = story_links.group_versions(candidates, signals_of)
     plan = story_links.plan_links(language, candidates, groups, partner_links, aggregate=aggregate, versions=versions)
     return linked, plan
 

@@ -244,5 +244,10 @@ def test_version_similarity_tells_versions_from_another_report_of_the_event():
     other_report = StorySignals("en", numbers=("2018", "77"), names=("ktlsn", "mlnt", "tks"))
     assert version_similarity(base, version) > 0.7 > 0.5 > version_similarity(base, other_report)
     assert version_similarity(StorySignals("en"), base) is None
-    pairs = group_versions([(1, "en", base), (2, "en", version), (2, "fr", base), (3, None, base)])
+    signals_of = {10: base, 20: version, 21: base, 30: base, 40: base}
+    members = [Candidate(10, "en", 1, 0.9), Candidate(20, "en", 2, 0.9), Candidate(21, "fr", 2, 0.1),
+               Candidate(30, None, 3, 0.9), Candidate(40, "en", 4, 0.1)]  # group 4 not linked
+    pairs = group_versions(members, signals_of)
+    # Group 3 has no determined language; group 4, in English too, holds no link.
     assert list(pairs) == [frozenset((1, 2))] and len(pairs[frozenset((1, 2))]) == 1
+    assert group_versions(members[:1], signals_of) == {}  # one linked group: nothing to merge

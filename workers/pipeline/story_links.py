@@ -49,7 +49,8 @@ __all__ = [
     "RECONCILE_GROUP_SIZE", "SIGNALS_VERSION",
     "Candidate", "GroupView", "LinkPlan", "LinkScore", "StorySignals",
     "described_keys", "link_keys", "numbers_in", "other_languages", "plan_links", "reconcile_plan",
-    "group_versions", "score", "signals", "signals_of", "version_similarity",
+    "group_versions", "partner_pairs", "score", "signals", "signals_of", "triangle_links",
+    "version_similarity",
     "skeleton", "to_latin",
 ]
 
@@ -397,14 +398,42 @@ MAX_VERSION_PAIRS = 8
 """Same-language pairs compared per pair of groups: enough for a median, bounded work."""
 
 
-def group_versions(members: Iterable[tuple[int, str | None, StorySignals]]) -> dict[frozenset[int], list[float]]:
-    """For each pair of groups among these scored members ((group, link language, signals)), the
-    version similarities of up to MAX_VERSION_PAIRS of their pairs in one determined language:
-    what link_plan asks before merging two groups that share a language."""
+def partner_pairs(linked: Iterable[Candidate]) -> list[tuple[Candidate, Candidate]]:
+    """The pairs of ungrouped linked candidates to score against each other for triangles
+    (link_plan.plan_links): the MAX_PARTNERS_CROSS_SCORED strongest, two by two, in other
+    languages."""
+    partners = sorted((c for c in linked if c.group_id is None), key=lambda c: (-c.score, c.article_id))
+    partners = partners[:MAX_PARTNERS_CROSS_SCORED]
+    return [(first, second) for i, first in enumerate(partners) for second in partners[i + 1:]
+            if other_languages(first.language, second.language)]
+
+
+def triangle_links(
+    linked: Iterable[Candidate], signals_of: Mapping[int, StorySignals], threshold: float = LINK_THRESHOLD
+) -> frozenset[frozenset[int]]:
+    """The partner pairs (`partner_pairs`) that link each other: plan_links' `partner_links`."""
+    return frozenset(
+        frozenset((first.article_id, second.article_id))
+        for first, second in partner_pairs(linked)
+        if score(signals_of[first.article_id], signals_of[second.article_id]).score >= threshold
+    )
+
+
+def group_versions(
+    candidates: Iterable[Candidate], signals_of: Mapping[int, StorySignals], threshold: float = LINK_THRESHOLD
+) -> dict[frozenset[int], list[float]]:
+    """For each pair of groups that hold a linked candidate (only those can be joined or merged),
+    the version similarities of up to MAX_VERSION_PAIRS of their scored members' pairs in one
+    determined language: what link_plan asks before merging two groups that share a language.
+    Empty when fewer than two groups are linked, so the common case costs nothing."""
+    candidates = [c for c in candidates if c.group_id is not None]
+    linked_groups = {c.group_id for c in candidates if c.score >= threshold}
+    if len(linked_groups) < 2:
+        return {}
     by_language: dict[str, dict[int, StorySignals]] = {}
-    for group, language, found in members:
-        if language is not None:
-            by_language.setdefault(language, {}).setdefault(group, found)
+    for c in candidates:
+        if c.language is not None and c.group_id in linked_groups:
+            by_language.setdefault(c.language, {}).setdefault(c.group_id, signals_of[c.article_id])
     out: dict[frozenset[int], list[float]] = {}
     for language in sorted(by_language):
         groups = sorted(by_language[language])
