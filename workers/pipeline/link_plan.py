@@ -27,9 +27,6 @@ MERGE_THRESHOLD = 0.65
 """A strong link: the top of the band above, where every pair linked on the development data is a
 true one. One strong link founds a pair, or merges two groups that another link corroborates."""
 
-FOUND_THRESHOLD = MERGE_THRESHOLD
-"""One link this strong founds a pair, or brings an ungrouped partner along into a group."""
-
 CORROBORATING_LINKS = 2
 """Links to distinct members a join needs where one link is not enough (see module docstring)."""
 
@@ -140,7 +137,7 @@ def plan_links(
     eligible = {g: links for g, links in in_group.items() if _eligible(language, groups[g], links)}
     ungrouped = [c for c in linked if c.group_id is None]
     in_triangle = {a for pair in partner_links for a in pair}
-    partners = sorted((c for c in ungrouped if c.score >= max(threshold, FOUND_THRESHOLD) or c.article_id in in_triangle),
+    partners = sorted((c for c in ungrouped if c.score >= strong or c.article_id in in_triangle),
                       key=lambda c: c.article_id)
     if aggregate and not eligible and not partners:
         # Weak evidence, so only where nothing stronger is at hand: an article with partners to
@@ -213,6 +210,7 @@ def _best_on_aggregate(language: str | None, candidates: Iterable[Candidate]) ->
     for c in candidates:
         if other_languages(c.language, language):
             by_group.setdefault(c.group_id, []).append(c.score)
+
     def top_mean(scores: list[float]) -> float:
         return statistics.mean(sorted(scores, reverse=True)[:AGGREGATE_TOP])
 

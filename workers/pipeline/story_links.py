@@ -324,12 +324,12 @@ MIXED_TO_WORDS = True
 """An article with words or phrases (a caseless script) is read as caseless against a cased one
 even when it carries a few Latin-script names: those join the words the names are looked up in."""
 NAMES_IN_WORDS_TRUST = 0.7
+"""Names looked up among a caseless script's words collide by chance more than names do."""
 IN_WORDS_BY_AGREEMENT = True
 """A cased side's names looked up among caseless words: its confidence is scaled by the
 agreement, so names not found count for little. Many of a cased text's capitalised words
 (institutions, titles, months) are translated, not transliterated, in the other: their absence
 is not evidence against, while names found are evidence for."""
-"""Names looked up among a caseless script's words collide by chance more than names do."""
 WORDS_TRUST = 0.3
 WORDS_FULL_AGREEMENT = 0.15
 """Word against word in two caseless scripts is weak evidence: most words are translated, not
