@@ -152,9 +152,11 @@ def _plan(
     language = material.signals.language
     scored: dict[int, story_links.LinkScore] = {}
     signals_of: dict[int, StorySignals] = {}
+    read_with: dict[int, tuple[str | None, int | None]] = {}
     for found in find_candidates(conn, material, article_id, max_candidates, exclude_group=own_group):
         scored[found.article_id] = story_links.score(material.signals, found.signals)
         signals_of[found.article_id] = found.signals
+        read_with[found.article_id] = (found.language, found.group_id)
     linked_ids = [a for a, r in scored.items() if r.score >= story_links.LINK_THRESHOLD]
     if not linked_ids and not reconciling:
         return [], NO_LINKS
@@ -162,19 +164,12 @@ def _plan(
     locked_ids = list(scored) if reconciling else linked_ids
     states, groups = lock_link_state(conn, [*locked_ids, *([article_id] if own_group is not None else [])])
     # The scored members that did not link count too (the merge rule weighs links against them):
-    # their groups, read without a lock, since no change is made on them.
-    if unlocked := [a for a in scored if a not in states]:
-        states |= {
-            r["id"]: (r["language"], r["group_id"])
-            for r in conn.execute(
-                "SELECT id, nullif(language_base, 'und') AS language, group_id FROM articles WHERE id = ANY(%s)",
-                (unlocked,),
-            )
-        }
+    # their groups as find_candidates read them, without a lock, since no change is made on them.
+    states = read_with | states
     candidates = [
         Candidate(article_id=a, language=states[a][0], group_id=states[a][1], score=r.score, evidence=r.evidence)
         for a, r in scored.items()
-        if a in states and (own_group is None or states[a][1] != own_group)
+        if own_group is None or states[a][1] != own_group
     ]
     linked = [c for c in candidates if c.score >= story_links.LINK_THRESHOLD]
     partner_links = story_links.triangle_links(linked, signals_of)
@@ -224,6 +219,9 @@ class Found:
     strength: int
     """The summed weights of the keys it shares with the new article."""
     signals: StorySignals
+    group_id: int | None = None
+    language: str | None = None
+    """Its group and link language as read with it, without a lock."""
 
 
 def find_candidates(
@@ -292,7 +290,7 @@ def find_candidates(
                FROM (SELECT * FROM by_keys UNION ALL SELECT * FROM representatives
                      UNION ALL SELECT * FROM by_url) AS any_of
                GROUP BY id)
-           SELECT a.id, found.strength, a.link_signals
+           SELECT a.id, found.strength, a.link_signals, a.group_id, nullif(a.language_base, 'und') AS language
            FROM found JOIN articles a ON a.id = found.id
            WHERE a.duplicate_of IS NULL AND a.link_signals IS NOT NULL
              AND nullif(a.language_base, 'und') IS DISTINCT FROM %(language)s
@@ -311,7 +309,10 @@ def find_candidates(
             "representatives": MAX_REPRESENTATIVES,
         },
     ).fetchall()
-    return [Found(r["id"], r["strength"], StorySignals.from_json(r["link_signals"])) for r in rows]
+    return [
+        Found(r["id"], r["strength"], StorySignals.from_json(r["link_signals"]), r["group_id"], r["language"])
+        for r in rows
+    ]
 
 
 def lock_link_state(
